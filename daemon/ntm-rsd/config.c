@@ -222,7 +222,7 @@ static int directive(struct parser *p, struct rsd_config *c,
 	return bad(p, "%s: internal error", d->name);
 }
 
-/* Split @line into words, at most MAX_WORDS; a "#" word ends the line. */
+/* Split @line into words, at most MAX_WORDS (-1 beyond). */
 static int split(char *line, char **w)
 {
 	char *save = NULL, *tok;
@@ -230,8 +230,6 @@ static int split(char *line, char **w)
 
 	for (tok = strtok_r(line, " \t\r\n", &save); tok;
 	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		if (tok[0] == '#')
-			break;
 		if (n == MAX_WORDS)
 			return -1;
 		w[n++] = tok;

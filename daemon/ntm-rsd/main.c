@@ -195,7 +195,10 @@ static int detach(void)
 	}
 	if (pid > 0) {
 		close(p[1]);
-		exit(read(p[0], &c, 1) == 1 ? 0 : 1);
+		if (read(p[0], &c, 1) == 1)
+			exit(0);
+		fprintf(stderr, "ntm-rsd: the daemon failed to start; its reason is in the system log\n");
+		exit(1);
 	}
 	close(p[0]);
 	if (setsid() < 0)
@@ -251,6 +254,24 @@ static int control_open(const struct rsd_config *c)
 	return fd;
 }
 
+/* Does nf_ntm have a tunnel in this namespace already (a daemon restart),
+ * or is it new (module just loaded, reboot)? */
+static bool kernel_tunnel_exists(void)
+{
+	struct ntm_tunnel_info ti;
+	struct ntm_nl *nl = calloc(1, sizeof(*nl));
+	bool ret = false;
+
+	if (!nl)
+		return false;
+	if (ntm_nl_open(nl) == 0) {
+		ret = ntm_nl_tunnel_get(nl, &ti) == 0;
+		ntm_nl_close(nl);
+	}
+	free(nl);
+	return ret;
+}
+
 /* datapath auto|kernel|user: the ops to use, or NULL (logged). */
 static const struct ntm_dp_ops *dp_choose(enum rsd_dp_mode mode)
 {
@@ -301,6 +322,7 @@ static int dp_start(struct rsd *r)
 	dc.tunnel.max_paths = r->cfg->max_paths;
 	dc.event = rsd_dp_event;
 	dc.event_arg = r;
+	r->dp_fresh = r->dp_ops != &ntm_dp_kernel_ops || !kernel_tunnel_exists();
 	ret = r->dp_ops->open(&r->dp, &dc);
 	if (ret < 0) {
 		rsd_err("%s datapath: cannot open it: %s%s", r->dp_ops->name,
@@ -569,10 +591,10 @@ int main(int argc, char **argv)
 	if (rsd_reconcile(&r, &rs) < 0)
 		goto out;
 	npaths = rsd_store_count(r.store);
-	rsd_info("reconciled: %u kept, %u installed again, %u repaired, %u rolled forward, %u removals finished, %u failed, %u lost by the datapath (RS-N/RS-T: removed), %u removed from the datapath and %u from nft (not in the store)",
+	rsd_info("reconciled: %u kept, %u installed again, %u repaired, %u rolled forward, %u removals finished, %u failed, %u lost by the datapath (RS-N/RS-T: removed), %u expired meanwhile, %u removed from the datapath and %u from nft (not in the store)",
 		 rs.kept, rs.reinstalled, rs.repaired, rs.rolled_forward,
-		 rs.finished_removal, rs.failed, rs.lost, rs.dp_orphans,
-		 rs.nft_orphans);
+		 rs.finished_removal, rs.failed, rs.lost, rs.gone,
+		 rs.dp_orphans, rs.nft_orphans);
 	rsd_info("ready: control %s, tunnel endpoint %s, %s datapath, %d paths, %zu DC keys, store %s",
 		 ntm_addr_fmt(&r.control_ep, buf, sizeof(buf)),
 		 ntm_addr_fmt(&r.tunnel_ep, buf2, sizeof(buf2)), r.dp_ops->name,

@@ -9,8 +9,12 @@
  *   installing    any        roll forward: datapath and nft, then installed
  *   installed     has it     keep it as it is (learned endpoints and counters
  *                            stay); repair a type, refresh or VIP that differs
- *   installed     lacks it   RS-S: install it again (learned endpoints
- *                            reused); RS-N, RS-T: remove it (see below)
+ *   installed     lacks it   the datapath kept its tunnel: the path expired
+ *                            (or was removed by hand) while the daemon was
+ *                            away: remove it. The datapath is new (module
+ *                            loaded, reboot, user datapath): RS-S: install
+ *                            it again (learned endpoints reused); RS-N,
+ *                            RS-T: remove it (see below)
  *   (none)        has it     remove it from the datapath (and its flows)
  *   (none)        nft only   remove its nft state
  *
@@ -239,6 +243,19 @@ static int row_cb(void *arg, const struct rsd_row *row)
 		w->st->kept++;
 		rsd_dbg("path %" PRIu32 " (%s): kept, %s", id, type,
 			rsd_rd_fmt(&row->rd, buf, sizeof(buf)));
+		return 0;
+	}
+	if (!e && !r->dp_fresh) {
+		struct rsd_row gone = *row;
+
+		w->st->gone++;
+		rsd_info("path %" PRIu32 " (%s): gone from the datapath while ntm-rsd was not running (expired, or removed by hand): removed, %s",
+			 id, type, rsd_rd_fmt(&row->rd, buf, sizeof(buf)));
+		gone.state = RSD_REMOVING;
+		if (rsd_store_set_state(r->store, id, RSD_REMOVING) < 0 ||
+		    rsd_path_finish_removal(r, &gone) != NTM_OK)
+			rsd_err("path %" PRIu32 ": removal failed; retried at the next start", id);
+		ntm_wipe(&gone, sizeof(gone));
 		return 0;
 	}
 	if (!e && fresh_install_unsafe(row)) {

@@ -238,6 +238,10 @@ struct rsd {
 	int ctl_fd;
 	struct ntm_addr tunnel_ep;	/* what Direction Responses report */
 	struct ntm_addr control_ep;
+	/* The datapath started without a tunnel (module just loaded, reboot,
+	 * user datapath): what it lacks, it lost. Otherwise a path it lacks
+	 * expired (or was removed by hand) while the daemon was away. */
+	bool dp_fresh;
 	const char *crash_at;		/* NTM_RSD_CRASH_AT test hook */
 	bool resync;			/* datapath events were lost */
 	struct rsd_stats stats;
@@ -315,6 +319,7 @@ struct rsd_reconcile_stats {
 	unsigned int finished_removal;	/* removing -> gone */
 	unsigned int failed;		/* could not be installed: removed */
 	unsigned int lost;		/* RS-N/RS-T the datapath lost: removed */
+	unsigned int gone;		/* expired while the daemon was away */
 	unsigned int dp_orphans;	/* datapath paths not in the store */
 	unsigned int nft_orphans;	/* nft paths not in the store */
 };

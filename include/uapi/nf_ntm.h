@@ -48,9 +48,9 @@
  * absent): the attributes given replace the path's, those absent are kept,
  * including an endpoint learned since. A new relay or data key restarts the
  * replay windows; leg B's counter (RS-N, RS-T) never restarts. Packets that
- * arrive while a path is being replaced may be dropped. A path's counter dies
- * with it: a PathID deleted (or expired, or flushed) must never come back with
- * the same data key, or the RS would reuse its nonces.
+ * arrive while a path is being replaced may be dropped. Leg B's counter of a
+ * new path starts at the clock (ns since the epoch), so a path installed again
+ * with the same data key (daemon restart, module reload) never reuses a nonce.
  *
  *    NTMA_PATH_ID: NLA_U32, required, never 0
  *    NTMA_PATH_TYPE: NLA_U8, enum ntm_path_type, required for NEW; SET may

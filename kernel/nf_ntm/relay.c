@@ -17,6 +17,7 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/timekeeping.h>
 
 #include "relay.h"
 #include "tunnel.h"
@@ -62,6 +63,15 @@ struct ntm_path *ntm_path_alloc(u8 type)
 	ntm_replay_init(&p->a.replay);
 	if (!ntm_path_has_inner(p))
 		ntm_replay_init(&p->b.replay);
+	else
+		/*
+		 * The RS seals as leg B. A path installed again with the same
+		 * data key (daemon restart, module reload) must not reuse a
+		 * nonce, so leg B's counter starts at the clock, in ns: above
+		 * any counter an earlier instance can have reached.
+		 */
+		atomic64_set(&p->inner.tx_counter,
+			     ktime_get_real_ns() & NTM_COUNTER_MAX);
 	return p;
 }
 

@@ -45,6 +45,7 @@ export RST_POOL=203.0.113.0/28
 # A second path key, for paths the DC directs anew.
 export PATH_KEY2=202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f
 RSD_PID=
+export PEER_PID=
 RSD_LOG=
 RSD_RUNS=0
 RSD_STATUS=

@@ -316,6 +316,7 @@ static void rsd_up(void)
 	r->dp_ops = &fake_dp_ops;
 	r->dp = &fake_dp_handle;
 	r->ctl_fd = -1;
+	r->dp_fresh = true;
 	rsd_control_endpoints(r);
 	r->nonces = ntm_nonce_cache_new(1024, &t_env);
 	r->txns = rsd_txn_new(64);
@@ -1250,6 +1251,23 @@ static void test_reconcile_lost(void **state)
 	assert_installed(&k);
 }
 
+/* The datapath kept its tunnel: a path it lacks expired meanwhile. */
+static void test_reconcile_gone(void **state)
+{
+	struct ntm_relay_direction s = rd_s(1), n = rd_n(2);
+	struct rsd_reconcile_stats st;
+
+	put_row(&s, RSD_INSTALLED);
+	put_row(&n, RSD_INSTALLED);
+	nft_put_rd(&n);
+	r->dp_fresh = false;
+	assert_int_equal(rsd_reconcile(r, &st), 0);
+	assert_int_equal(st.gone, 2);
+	assert_int_equal(st.reinstalled + st.lost, 0);
+	assert_absent(1);
+	assert_absent(2);
+}
+
 /* After a module reload: the learned endpoint comes back with the path. */
 static void test_reconcile_learned(void **state)
 {
@@ -1505,6 +1523,7 @@ int main(void)
 		T(test_reconcile_refused),
 		T(test_reconcile_learned),
 		T(test_reconcile_lost),
+		T(test_reconcile_gone),
 		T(test_crash_install_after_store),
 		T(test_crash_install_after_datapath),
 		T(test_crash_install_after_nft),

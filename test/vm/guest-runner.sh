@@ -154,6 +154,9 @@ mount_api || report "FAIL (guest mounts failed)"
 
 hostname ntm-vm
 ip link set lo up
+# Debian builds TUN as a module and nothing autoloads it before the first
+# open of /dev/net/tun, whose node only the module creates.
+modprobe tun 2>/dev/null || echo "ntm-vm: modprobe tun failed: TUN tests will fail"
 dmesg -n 5 2>/dev/null # warnings and worse on the console, all in the log
 taint0=$(</proc/sys/kernel/tainted)
 

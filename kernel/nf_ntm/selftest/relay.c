@@ -8,12 +8,14 @@
 
 #include <crypto/chacha20poly1305.h>
 
+struct ntm_selftest_step {
+	u64 counter;
+	bool fresh;
+};
+
 static bool __init ntm_selftest_replay(void)
 {
-	static const struct {
-		u64 counter;
-		bool fresh;
-	} steps[] __initconst = {
+	static const struct ntm_selftest_step steps[] __initconst = {
 		{ 0, true }, { 0, false }, { 1, true }, { 5, true }, { 3, true },
 		{ 3, false }, { 70, true }, { 5, false }, { 8, true }, { 70, false },
 		{ 69, true }, { 1000, true }, { 999, true }, { 999, false },
@@ -106,49 +108,76 @@ static struct ntm_path *__init ntm_selftest_path(u8 type, u32 id, u32 vip_b)
 	return p;
 }
 
+static bool __init ntm_selftest_check(bool cond, int line)
+{
+	if (!cond)
+		pr_err("relay table self-test, line %d: fail\n", line);
+	return cond;
+}
+
+#define NTM_CHECK(cond) ntm_selftest_check(cond, __LINE__)
+
 static bool __init ntm_selftest_table(void)
 {
 	__be32 vip_a = htonl(0x64400002);
 	struct ntm_path *p, *q;
 	struct ntm_relay r;
-	bool ok = true;
+	bool ok = false;
 	u32 i;
 
 	if (ntm_relay_init(&r))
 		return false;
 	r.max = 1000;
 
-#define CHECK(cond) do { if (!(cond)) { pr_err("relay table self-test, line %d: fail\n", __LINE__); ok = false; goto out; } } while (0)
 	p = ntm_selftest_path(NTM_PATH_RS_N, 7, 0x64400101);
-	CHECK(p && !ntm_relay_insert(&r, p));
+	if (!NTM_CHECK(p && !ntm_relay_insert(&r, p)))
+		goto out;
 	q = ntm_selftest_path(NTM_PATH_RS_T, 8, 0x64400101);
-	CHECK(q);
-	CHECK(ntm_relay_insert(&r, q) == -EADDRINUSE);
+	if (!NTM_CHECK(q))
+		goto out;
+	if (!NTM_CHECK(ntm_relay_insert(&r, q) == -EADDRINUSE)) {
+		ntm_path_release(q);
+		goto out;
+	}
 	ntm_path_release(q);
-	CHECK(ntm_relay_lookup(&r, 7) == p && !ntm_relay_lookup(&r, 8));
-	CHECK(ntm_relay_lookup_vip(&r, vip_a, htonl(0x64400101)) == p);
-	CHECK(!ntm_relay_lookup_vip(&r, htonl(0x64400101), vip_a));
+	if (!NTM_CHECK(ntm_relay_lookup(&r, 7) == p && !ntm_relay_lookup(&r, 8)) ||
+	    !NTM_CHECK(ntm_relay_lookup_vip(&r, vip_a, htonl(0x64400101)) == p) ||
+	    !NTM_CHECK(!ntm_relay_lookup_vip(&r, htonl(0x64400101), vip_a)))
+		goto out;
 
 	atomic64_set(&p->inner.tx_counter, 42);
 	q = ntm_selftest_path(NTM_PATH_RS_N, 7, 0x64400102);
-	CHECK(q && !ntm_relay_replace(&r, p, q, BIT(NTM_LEG_A), false));
-	CHECK(ntm_relay_lookup(&r, 7) == q && r.count == 1);
-	CHECK(!ntm_relay_lookup_vip(&r, vip_a, htonl(0x64400101)));
-	CHECK(ntm_relay_lookup_vip(&r, vip_a, htonl(0x64400102)) == q);
-	CHECK(atomic64_read(&q->inner.tx_counter) == 42);
+	if (!NTM_CHECK(q))
+		goto out;
+	if (!NTM_CHECK(!ntm_relay_replace(&r, p, q, BIT(NTM_LEG_A), false))) {
+		ntm_path_free(q);
+		goto out;
+	}
+	if (!NTM_CHECK(ntm_relay_lookup(&r, 7) == q && r.count == 1) ||
+	    !NTM_CHECK(!ntm_relay_lookup_vip(&r, vip_a, htonl(0x64400101))) ||
+	    !NTM_CHECK(ntm_relay_lookup_vip(&r, vip_a, htonl(0x64400102)) == q) ||
+	    !NTM_CHECK(atomic64_read(&q->inner.tx_counter) == 42))
+		goto out;
 	ntm_relay_remove(&r, q);
-	CHECK(!ntm_relay_lookup(&r, 7) && !r.count);
+	if (!NTM_CHECK(!ntm_relay_lookup(&r, 7) && !r.count))
+		goto out;
 
 	for (i = 1; i <= r.max; i++) {
 		p = ntm_selftest_path(NTM_PATH_RS_S, i, 0);
-		CHECK(p && !ntm_relay_insert(&r, p));
+		if (!NTM_CHECK(p))
+			goto out;
+		if (!NTM_CHECK(!ntm_relay_insert(&r, p))) {
+			ntm_path_release(p);
+			goto out;
+		}
 	}
 	p = ntm_selftest_path(NTM_PATH_RS_S, i, 0);
-	CHECK(p);
-	CHECK(ntm_relay_insert(&r, p) == -ENOSPC);
+	if (!NTM_CHECK(p))
+		goto out;
+	ok = NTM_CHECK(ntm_relay_insert(&r, p) == -ENOSPC);
 	ntm_path_free(p);
-	CHECK(ntm_relay_lookup(&r, 500) && ntm_relay_lookup(&r, 500)->id == 500);
-#undef CHECK
+	p = ntm_relay_lookup(&r, 500);
+	ok = ok && NTM_CHECK(p && p->id == 500);
 out:
 	ntm_relay_flush(&r);
 	ntm_relay_destroy(&r);

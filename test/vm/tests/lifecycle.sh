@@ -14,9 +14,10 @@ checktool ntmctl ntm-peer jq setpriv
 
 A=ntm-ta-$NTM_TEST_ID
 B=ntm-tb-$NTM_TEST_ID
+ns_del() { ip netns del "$1" 2>/dev/null || true; } # topo_down may be first
 for ns in $A $B; do
 	ip netns add "$ns"
-	on_exit ip netns del "$ns"
+	on_exit ns_del "$ns"
 	n "$ns" ntmctl tunnel set port 7701 max-paths 20000
 done
 

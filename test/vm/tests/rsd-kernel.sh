@@ -196,7 +196,8 @@ for point in after-store after-datapath after-nft; do
 	case $point in
 	after-store) check "$point: not in the kernel yet" \
 			bash -c "! ip netns exec $RS ntmctl path show $id 2>/dev/null" ;;
-	*) check "$point: in the kernel" n "$RS" ntmctl path show $id >/dev/null ;;
+	*) check "$point: in the kernel" \
+			bash -c "ip netns exec $RS ntmctl path show $id >/dev/null" ;;
 	esac
 	rsd_start
 	check "$point: rolled forward at the start" rsd_logged "path $id \(RS-N\): installed \(rolled forward"
@@ -233,6 +234,17 @@ check "it expires, and the daemon removes it from store and nft" \
 	wait_for 30 rsd_logged "path 600 \(RS-N\): expired after 2 s idle, removed"
 check "... gone from nft" bash -c "! ip netns exec $RS nft list map inet ntmobile rsn_hosts | grep -q 100.65.2.1"
 check "... and from the store" [ -z "$(store_state 600)" ]
+
+# Expired while the daemon was away: removed at the start, not installed again.
+check "RS-S path 601 with refresh 2" \
+	dc -q relay 601 type s path-key "$PATH_KEY" a-vip 100.64.4.1 b-vip 100.64.4.2 refresh 2
+rsd_stop
+check "with the daemon stopped, the kernel expires it" \
+	wait_for 30 bash -c "! ip netns exec $RS ntmctl path show 601 2>/dev/null"
+rsd_start
+check "the restarted daemon removes it instead of installing it again" \
+	rsd_logged "path 601 \(RS-S\): gone from the datapath while ntm-rsd was not running"
+check "... from the store too" [ -z "$(store_state 601)" ]
 
 KEY8=c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3d4d5d6d7d8d9dadbdcdddedf
 echo "dc-key 8 $KEY8" >>"$RSD_CONF"
