@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -1231,4 +1232,43 @@ void ntm_stats_add(struct ntm_stats *a, const struct ntm_stats *b)
 	a->drop_noroute += b->drop_noroute;
 	a->drop_nopath += b->drop_nopath;
 	a->rx_control += b->rx_control;
+}
+
+int ntm_path_list_add(const struct ntm_path *path, void *list)
+{
+	struct ntm_path_list *l = list;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 256;
+		struct ntm_path *v = realloc(l->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *path;
+	return 0;
+}
+
+static int ntm_path_by_id(const void *a, const void *b)
+{
+	const struct ntm_path *x = a, *y = b;
+
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+void ntm_path_list_sort(struct ntm_path_list *l)
+{
+	if (l->n)
+		qsort(l->v, l->n, sizeof(*l->v), ntm_path_by_id);
+}
+
+void ntm_path_list_free(struct ntm_path_list *l)
+{
+	if (l->v)
+		ntm_wipe(l->v, l->cap * sizeof(*l->v));
+	free(l->v);
+	l->v = NULL;
+	l->n = l->cap = 0;
 }

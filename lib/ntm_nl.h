@@ -174,6 +174,17 @@ int ntm_nl_path_get(struct ntm_nl *nl, uint32_t id, struct ntm_path *out);
  * stays usable whatever @cb returns.
  */
 int ntm_nl_path_dump(struct ntm_nl *nl, ntm_nl_path_cb cb, void *data);
+
+/* A relay table copied into memory, for listing sorted by PathID. */
+struct ntm_path_list {
+	struct ntm_path *v;
+	size_t n, cap;
+};
+
+/* An ntm_nl_path_cb that appends @path to the struct ntm_path_list @list. */
+int ntm_path_list_add(const struct ntm_path *path, void *list);
+void ntm_path_list_sort(struct ntm_path_list *l);
+void ntm_path_list_free(struct ntm_path_list *l);
 int ntm_nl_path_flush(struct ntm_nl *nl);
 
 /* ---- notifications ----------------------------------------------------- */

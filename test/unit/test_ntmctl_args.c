@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * ntmctl's command line (tools/ntmctl/args.c) and JSON writer
- * (tools/ntmctl/json.c): what each command becomes, and that every wrong
+ * (lib/ntm_json.c): what each command becomes, and that every wrong
  * command line is refused with a message that names the argument.
  */
 #include <stdarg.h>
@@ -14,7 +14,6 @@
 #include <cmocka.h>
 
 #include "../../tools/ntmctl/args.c"
-#include "../../tools/ntmctl/json.c"
 
 #define HEX32 "000102030405060708090a0b0c0d0e0f"
 #define HEX64 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

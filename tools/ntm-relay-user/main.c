@@ -5,8 +5,8 @@
  * counters go out as JSON. What the host tests and the benchmarks use as
  * the user-space baseline of nf_ntm.
  *
- * The path file is parsed by ntmctl's own command-line parser (args.c) and
- * the JSON written by its writer (json.c), compiled in from tools/ntmctl so
+ * The path file is parsed by ntmctl's own command-line parser (args.c,
+ * compiled in from tools/ntmctl) and paths are printed by lib/ntm_json.c, so
  * that both tools accept and print exactly the same things.
  */
 #include <errno.h>
@@ -21,7 +21,6 @@
 #include <sys/timerfd.h>
 
 #include "../ntmctl/args.c"
-#include "../ntmctl/json.c"
 
 #include "ntm_cli.h"
 #include "ntm_relay_user.h"
@@ -59,58 +58,6 @@ struct run {
 	const char *stats_file;
 };
 
-/* ---- JSON, in ntmctl's shapes ------------------------------------------- */
-
-static void json_leg_stats(struct ntm_json *j, const struct ntm_stats *s)
-{
-	ntm_json_key(j, "stats");
-	ntm_json_obj_start(j);
-	ntm_json_kv_u64(j, "rx_packets", s->rx_packets);
-	ntm_json_kv_u64(j, "rx_bytes", s->rx_bytes);
-	ntm_json_kv_u64(j, "tx_packets", s->tx_packets);
-	ntm_json_kv_u64(j, "tx_bytes", s->tx_bytes);
-	ntm_json_kv_u64(j, "drop_auth", s->drop_auth);
-	ntm_json_kv_u64(j, "drop_replay", s->drop_replay);
-	ntm_json_kv_u64(j, "drop_malformed", s->drop_malformed);
-	ntm_json_kv_u64(j, "drop_noroute", s->drop_noroute);
-	ntm_json_obj_end(j);
-}
-
-static void json_path(struct ntm_json *j, const struct ntm_path *p)
-{
-	char buf[64];
-	int leg;
-
-	ntm_json_obj_start(j);
-	ntm_json_kv_u64(j, "id", p->id);
-	if (p->has & NTM_PATH_HAS_TYPE)
-		ntm_json_kv_str(j, "type", ntm_path_type_name(p->type));
-	if (p->has & NTM_PATH_HAS_REFRESH)
-		ntm_json_kv_u64(j, "refresh", p->refresh);
-	if (p->has & NTM_PATH_HAS_IDLE)
-		ntm_json_kv_u64(j, "idle_ms", p->idle_ms);
-	for (leg = NTM_LEG_A; leg <= NTM_LEG_B; leg++) {
-		const struct ntm_path_leg *l = &p->leg[leg];
-
-		if (!(p->has & (leg == NTM_LEG_A ? NTM_PATH_HAS_LEG_A :
-						   NTM_PATH_HAS_LEG_B)))
-			continue;
-		ntm_json_key(j, leg == NTM_LEG_A ? "leg_a" : "leg_b");
-		ntm_json_obj_start(j);
-		if (l->endpoint.ss_family != AF_UNSPEC)
-			ntm_json_kv_str(j, "endpoint",
-					ntm_nl_fmt_endpoint(&l->endpoint, buf,
-							    sizeof(buf)));
-		if (l->vip.family != AF_UNSPEC)
-			ntm_json_kv_str(j, "vip",
-					ntm_nl_fmt_vip(&l->vip, buf, sizeof(buf)));
-		if (l->has_stats)
-			json_leg_stats(j, &l->stats);
-		ntm_json_obj_end(j);
-	}
-	ntm_json_obj_end(j);
-}
-
 static void on_event(void *arg, const struct ntm_nl_event *ev)
 {
 	struct ntm_json j;
@@ -120,44 +67,15 @@ static void on_event(void *arg, const struct ntm_nl_event *ev)
 	ntm_json_kv_str(&j, "event", ev->cmd == NTM_CMD_NOTIFY_ENDPOINT ?
 			"endpoint" : "expired");
 	ntm_json_key(&j, "path");
-	json_path(&j, &ev->path);
+	ntm_json_path(&j, &ev->path);
 	ntm_json_obj_end(&j);
 	fputc('\n', stdout);
 	fflush(stdout);
 }
 
-struct path_list {
-	struct ntm_path *v;
-	size_t n, cap;
-};
-
-static int collect_cb(const struct ntm_path *p, void *data)
-{
-	struct path_list *l = data;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct ntm_path *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *p;
-	return 0;
-}
-
-static int by_id(const void *a, const void *b)
-{
-	const struct ntm_path *x = a, *y = b;
-
-	return (x->id > y->id) - (x->id < y->id);
-}
-
 static int write_stats(struct ntm_relay_user *ru, FILE *f)
 {
-	struct path_list l = { 0 };
+	struct ntm_path_list l = { 0 };
 	struct ntm_tunnel_info t;
 	struct ntm_json j;
 	size_t i;
@@ -166,38 +84,24 @@ static int write_stats(struct ntm_relay_user *ru, FILE *f)
 	ret = ntm_relay_user_tunnel_get(ru, &t);
 	if (ret < 0)
 		return ret;
-	ret = ntm_relay_user_path_dump(ru, collect_cb, &l);
+	ret = ntm_relay_user_path_dump(ru, ntm_path_list_add, &l);
 	if (ret < 0) {
-		free(l.v);
+		ntm_path_list_free(&l);
 		return ret;
 	}
-	qsort(l.v, l.n, sizeof(*l.v), by_id);
+	ntm_path_list_sort(&l);
 	ntm_json_init(&j, f);
 	ntm_json_obj_start(&j);
 	ntm_json_key(&j, "tunnel");
-	ntm_json_obj_start(&j);
-	ntm_json_kv_u64(&j, "port", t.port);
-	if (t.has & NTM_TUNNEL_HAS_IFNAME)
-		ntm_json_kv_str(&j, "dev", t.ifname);
-	if (t.has & NTM_TUNNEL_HAS_IFINDEX)
-		ntm_json_kv_u64(&j, "ifindex", t.ifindex);
-	ntm_json_kv_u64(&j, "paths", t.paths);
-	ntm_json_kv_u64(&j, "max_paths", t.max_paths);
-	ntm_json_key(&j, "stats");
-	ntm_json_obj_start(&j);
-	ntm_json_kv_u64(&j, "drop_nopath", t.stats.drop_nopath);
-	ntm_json_kv_u64(&j, "drop_malformed", t.stats.drop_malformed);
-	ntm_json_kv_u64(&j, "rx_control", t.stats.rx_control);
-	ntm_json_obj_end(&j);
-	ntm_json_obj_end(&j);
+	ntm_json_tunnel(&j, &t);
 	ntm_json_key(&j, "paths");
 	ntm_json_arr_start(&j);
 	for (i = 0; i < l.n; i++)
-		json_path(&j, &l.v[i]);
+		ntm_json_path(&j, &l.v[i]);
 	ntm_json_arr_end(&j);
 	ntm_json_obj_end(&j);
 	fputc('\n', f);
-	free(l.v);
+	ntm_path_list_free(&l);
 	return ferror(f) ? -EIO : 0;
 }
 

@@ -113,58 +113,6 @@ static void print_path_detail(const struct ntm_path *p)
 	}
 }
 
-/* ---- JSON output ---------------------------------------------------------- */
-
-static void json_leg_stats(struct ntm_json *j, const struct ntm_stats *s)
-{
-	ntm_json_key(j, "stats");
-	ntm_json_obj_start(j);
-	ntm_json_kv_u64(j, "rx_packets", s->rx_packets);
-	ntm_json_kv_u64(j, "rx_bytes", s->rx_bytes);
-	ntm_json_kv_u64(j, "tx_packets", s->tx_packets);
-	ntm_json_kv_u64(j, "tx_bytes", s->tx_bytes);
-	ntm_json_kv_u64(j, "drop_auth", s->drop_auth);
-	ntm_json_kv_u64(j, "drop_replay", s->drop_replay);
-	ntm_json_kv_u64(j, "drop_malformed", s->drop_malformed);
-	ntm_json_kv_u64(j, "drop_noroute", s->drop_noroute);
-	ntm_json_obj_end(j);
-}
-
-static void json_path(struct ntm_json *j, const struct ntm_path *p)
-{
-	char buf[64];
-	int leg;
-
-	ntm_json_obj_start(j);
-	ntm_json_kv_u64(j, "id", p->id);
-	if (p->has & NTM_PATH_HAS_TYPE)
-		ntm_json_kv_str(j, "type", ntm_path_type_name(p->type));
-	if (p->has & NTM_PATH_HAS_REFRESH)
-		ntm_json_kv_u64(j, "refresh", p->refresh);
-	if (p->has & NTM_PATH_HAS_IDLE)
-		ntm_json_kv_u64(j, "idle_ms", p->idle_ms);
-	for (leg = NTM_LEG_A; leg <= NTM_LEG_B; leg++) {
-		const struct ntm_path_leg *l = &p->leg[leg];
-
-		if (!(p->has & (leg == NTM_LEG_A ? NTM_PATH_HAS_LEG_A :
-						   NTM_PATH_HAS_LEG_B)))
-			continue;
-		ntm_json_key(j, leg == NTM_LEG_A ? "leg_a" : "leg_b");
-		ntm_json_obj_start(j);
-		if (l->endpoint.ss_family != AF_UNSPEC)
-			ntm_json_kv_str(j, "endpoint",
-					ntm_nl_fmt_endpoint(&l->endpoint, buf,
-							    sizeof(buf)));
-		if (l->vip.family != AF_UNSPEC)
-			ntm_json_kv_str(j, "vip",
-					ntm_nl_fmt_vip(&l->vip, buf, sizeof(buf)));
-		if (l->has_stats)
-			json_leg_stats(j, &l->stats);
-		ntm_json_obj_end(j);
-	}
-	ntm_json_obj_end(j);
-}
-
 /* ---- commands ------------------------------------------------------------- */
 
 static int nl_fail(struct ntm_nl *nl, int err, const char *what)
@@ -192,26 +140,7 @@ static int cmd_tunnel_show(struct ntm_nl *nl, struct out *o)
 		struct ntm_json *j = &o->j;
 
 		ntm_json_arr_start(j);
-		ntm_json_obj_start(j);
-		if (t.has & NTM_TUNNEL_HAS_PORT)
-			ntm_json_kv_u64(j, "port", t.port);
-		if (t.has & NTM_TUNNEL_HAS_IFNAME)
-			ntm_json_kv_str(j, "dev", t.ifname);
-		if (t.has & NTM_TUNNEL_HAS_IFINDEX)
-			ntm_json_kv_u64(j, "ifindex", t.ifindex);
-		if (t.has & NTM_TUNNEL_HAS_PATHS)
-			ntm_json_kv_u64(j, "paths", t.paths);
-		if (t.has & NTM_TUNNEL_HAS_MAX)
-			ntm_json_kv_u64(j, "max_paths", t.max_paths);
-		if (t.has & NTM_TUNNEL_HAS_STATS) {
-			ntm_json_key(j, "stats");
-			ntm_json_obj_start(j);
-			ntm_json_kv_u64(j, "drop_nopath", s->drop_nopath);
-			ntm_json_kv_u64(j, "drop_malformed", s->drop_malformed);
-			ntm_json_kv_u64(j, "rx_control", s->rx_control);
-			ntm_json_obj_end(j);
-		}
-		ntm_json_obj_end(j);
+		ntm_json_tunnel(j, &t);
 		ntm_json_arr_end(j);
 		printf("\n");
 		return NTMCTL_OK;
@@ -228,73 +157,44 @@ static int cmd_tunnel_show(struct ntm_nl *nl, struct out *o)
 	return NTMCTL_OK;
 }
 
-struct path_list {
-	struct ntm_path *v;
-	size_t n, cap;
-};
-
-static int collect_cb(const struct ntm_path *p, void *data)
-{
-	struct path_list *l = data;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct ntm_path *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -ENOMEM;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = *p;
-	return 0;
-}
-
-static int by_id(const void *a, const void *b)
-{
-	const struct ntm_path *x = a, *y = b;
-
-	return (x->id > y->id) - (x->id < y->id);
-}
-
 /* The whole table, sorted by PathID; a dump the kernel flags as
  * inconsistent (the table changed meanwhile) is done again. */
-static int dump_all(struct ntm_nl *nl, struct path_list *l)
+static int dump_all(struct ntm_nl *nl, struct ntm_path_list *l)
 {
 	int tries, ret = 0;
 
 	for (tries = 0; tries < 3; tries++) {
 		l->n = 0;
-		ret = ntm_nl_path_dump(nl, collect_cb, l);
+		ret = ntm_nl_path_dump(nl, ntm_path_list_add, l);
 		if (ret != -EINTR)
 			break;
 	}
 	if (ret >= 0)
-		qsort(l->v, l->n, sizeof(*l->v), by_id);
+		ntm_path_list_sort(l);
 	return ret;
 }
 
 static int cmd_path_list(struct ntm_nl *nl, struct out *o)
 {
-	struct path_list l = { 0 };
+	struct ntm_path_list l = { 0 };
 	size_t i;
 	int ret = dump_all(nl, &l);
 
 	if (ret < 0) {
-		free(l.v);
+		ntm_path_list_free(&l);
 		return nl_fail(nl, ret, "path list");
 	}
 	if (o->json) {
 		ntm_json_arr_start(&o->j);
 		for (i = 0; i < l.n; i++)
-			json_path(&o->j, &l.v[i]);
+			ntm_json_path(&o->j, &l.v[i]);
 		ntm_json_arr_end(&o->j);
 		printf("\n");
 	} else {
 		for (i = 0; i < l.n; i++)
 			print_path_line(&l.v[i], "");
 	}
-	free(l.v);
+	ntm_path_list_free(&l);
 	return NTMCTL_OK;
 }
 
@@ -307,7 +207,7 @@ static int cmd_path_show(struct ntm_nl *nl, struct out *o, uint32_t id)
 		return path_fail(nl, ret, id);
 	if (o->json) {
 		ntm_json_arr_start(&o->j);
-		json_path(&o->j, &p);
+		ntm_json_path(&o->j, &p);
 		ntm_json_arr_end(&o->j);
 		printf("\n");
 	} else {
@@ -384,7 +284,7 @@ static int cmd_stats(struct ntm_nl *nl, struct out *o)
 		ntm_json_key(j, "paths");
 		ntm_json_obj_start(j);
 		ntm_json_kv_u64(j, "count", (uint64_t)n);
-		json_leg_stats(j, &sum);
+		ntm_json_leg_stats(j, &sum);
 		ntm_json_obj_end(j);
 		ntm_json_obj_end(j);
 		ntm_json_arr_end(j);
@@ -413,7 +313,7 @@ static int event_cb(const struct ntm_nl_event *ev, void *data)
 		ntm_json_obj_start(&o->j);
 		ntm_json_kv_str(&o->j, "event", name);
 		ntm_json_key(&o->j, "path");
-		json_path(&o->j, p);
+		ntm_json_path(&o->j, p);
 		ntm_json_obj_end(&o->j);
 		printf("\n");
 		return 0;

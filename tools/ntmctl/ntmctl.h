@@ -5,7 +5,8 @@
  * (lib/ntm_ct).
  *
  * args.c turns argv into a struct ntmctl_cmd without touching the kernel
- * (unit-tested), json.c is the JSON writer of -j, main.c runs the command.
+ * (unit-tested), main.c runs the command; -j output goes through
+ * lib/ntm_json.c.
  */
 #ifndef _NTMCTL_H
 #define _NTMCTL_H
@@ -16,6 +17,7 @@
 
 #include <ntm/ntm.h>
 
+#include "ntm_json.h"
 #include "ntm_nl.h"
 
 /* Exit codes. */
@@ -80,31 +82,5 @@ int ntmctl_derive_keys(struct ntmctl_cmd *cmd, uint8_t type);
 /* Wipe the keys the command holds. */
 void ntmctl_cmd_wipe(struct ntmctl_cmd *cmd);
 void ntmctl_usage(FILE *f, enum ntmctl_topic topic);
-
-/* ---- JSON (json.c) ------------------------------------------------------- */
-
-#define NTM_JSON_DEPTH 16
-
-struct ntm_json {
-	FILE *f;
-	int depth;
-	bool first[NTM_JSON_DEPTH];	/* no member written yet at this level */
-	bool after_key;
-};
-
-void ntm_json_init(struct ntm_json *j, FILE *f);
-void ntm_json_obj_start(struct ntm_json *j);
-void ntm_json_obj_end(struct ntm_json *j);
-void ntm_json_arr_start(struct ntm_json *j);
-void ntm_json_arr_end(struct ntm_json *j);
-void ntm_json_key(struct ntm_json *j, const char *key);
-void ntm_json_str(struct ntm_json *j, const char *s);
-void ntm_json_u64(struct ntm_json *j, uint64_t v);
-void ntm_json_bool(struct ntm_json *j, bool v);
-/* key + value in one call */
-void ntm_json_kv_str(struct ntm_json *j, const char *key, const char *s);
-void ntm_json_kv_u64(struct ntm_json *j, const char *key, uint64_t v);
-/* A JSON string literal of @s into @f (quotes, escapes, \u00XX). */
-void ntm_json_write_string(FILE *f, const char *s);
 
 #endif /* _NTMCTL_H */
