@@ -21,7 +21,6 @@
 
 share=/run/ntm-vm/result
 output=/run/ntm-vm/output
-host_tmp=/run/ntm-vm/host-tmp
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
 # The kernel log lines that fail a run, anywhere in the log (boot included).
@@ -57,12 +56,10 @@ mount_api() {
 		mount -t devpts -o gid=5,mode=620,ptmxmode=666 devpts /dev/pts &&
 		mount -t tmpfs -o nosuid,nodev tmpfs /dev/shm &&
 		mount -t tmpfs -o nosuid,nodev,mode=0755 tmpfs /run &&
-		mkdir -p /run/netns "$share" "$host_tmp" &&
-		# Keep the host's /tmp reachable (read-only) before hiding it, so
-		# run.sh can hand over scripts and modules that live there.
-		mount --bind /tmp "$host_tmp" &&
-		mount -o remount,bind,ro "$host_tmp" &&
-		mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp &&
+		mkdir -p /run/netns "$share" &&
+		# No tmpfs on /tmp: the overlay's upper layer already makes it
+		# writable, and a checkout under the host's /tmp (a CI clone)
+		# stays visible at its own path.
 		mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 ntmresult "$share"
 }
 

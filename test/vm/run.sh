@@ -89,13 +89,12 @@ die() {
 	exit 125
 }
 
-# The guest sees the host's root at the same paths, except where it mounts
-# its own filesystems; the host's /tmp stays visible at /run/ntm-vm/host-tmp.
+# The guest sees the host's root at the same paths (through a writable
+# overlay), except where it mounts its own filesystems.
 guest_path() {
 	local p
 	p=$(realpath -e -- "$1" 2>/dev/null) || die "no such file: $1"
 	case $p in
-	/tmp/*) echo "/run/ntm-vm/host-tmp/${p#/tmp/}" ;;
 	/proc/* | /sys/* | /dev/* | /run/*) die "$p is not visible in the guest" ;;
 	*) echo "$p" ;;
 	esac
