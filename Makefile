@@ -4,6 +4,7 @@
 #   make check      every test: unit (ASan/UBSan), fuzz, host netns, VM
 #   make deps       install every Debian package the project needs (root)
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make bench      the benchmarks in one test VM -> BENCHMARKS.md (~15 min)
 #   make module     only the kernel module (KDIR=... to pick the headers)
 #   make help       this list
 
@@ -54,7 +55,7 @@ all: user module
 user: $(PROGS) $(B)/lib/libntm.a
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	tools/deps.sh
@@ -125,15 +126,21 @@ check-vm: user module
 fuzz: $(FUZZ_BINS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) test/run-all.sh fuzz
 
+# The paper's tables in one test VM (bench/run.sh): BENCHMARKS.md,
+# bench/results/*.csv and *.png.
+bench: user module
+	bench/run.sh
+
 clean:
 	rm -rf $(B)
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-# Until the whole-system demo exists: the guest smoke test, readable.
+# Until the whole-system demo exists: the relay scenarios in one guest,
+# every command printed, a summary table at the end.
 demo: user module
-	test/vm/run.sh test/vm/tests/smoke.sh
+	test/vm/run.sh --timeout 1200 test/vm/demo.sh
 
 .PHONY: vm-shell check-smoke lint-sh
 # A shell in the test guest with nf_ntm loaded.

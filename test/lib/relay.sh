@@ -39,7 +39,7 @@ peer_up() {
 	log=$NTM_LOGDIR/peer-$ns-$leg.log
 	n_bg "$ns" ntm-peer run --path-id "$id" --path-key "$PATH_KEY" --leg "$leg" \
 		--remote "$RS_IP:$RS_PORT" --tun ntmp0 --vip "$vip" "$@" 2>"$log"
-	wait_for 10 n "$ns" ip link show ntmp0 up >/dev/null 2>&1 ||
+	wait_for 30 n "$ns" ip link show ntmp0 up >/dev/null 2>&1 ||
 		die "ntm-peer in $ns did not come up: $(cat "$log")"
 }
 

@@ -26,7 +26,7 @@ n_bg "$PEERB" ntm-peer recv --path-id $ID --path-key "$PATH_KEY" --leg b \
 	--local "0.0.0.0:9000" --count 4 --timeout 60000 --linger 1000 \
 	>"$NTM_LOGDIR/recv.log" 2>&1
 recv_pid=$!
-wait_for 10 listening "$PEERB" udp 9000
+wait_for 60 listening "$PEERB" udp 9000 || die "nothing listens on udp 9000 in $PEERB"
 
 send() { # ntm-peer send options...
 	n "$MN" ntm-peer send --path-id $ID --path-key "$PATH_KEY" --leg a \

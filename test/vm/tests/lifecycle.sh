@@ -74,7 +74,7 @@ n "$B" ntmctl path flush
 n "$B" ntmctl path add 7 type s path-key "$PATH_KEY" refresh 1
 check "an idle path expires after its refresh time" \
 	wait_for 20 bash -c "! ip netns exec $B ntmctl path show 7 >/dev/null 2>&1"
-check "the expiry is announced" wait_for 5 grep -q expired "$NTM_LOGDIR/monitor-b.log"
+check "the expiry is announced" wait_for 15 grep -q expired "$NTM_LOGDIR/monitor-b.log"
 
 # Unload with paths and traffic: an RS-S path carrying a ping flood.
 topo_up

@@ -33,11 +33,11 @@ head -c 2000000 /dev/urandom >"$www/blob"
 n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
 	>"$NTM_LOGDIR/http.log" 2>&1
 n_bg "$GH" iperf3 -s -B "$GH_IP" >/dev/null 2>&1
-wait_for 10 listening "$GH" tcp 8080
-wait_for 10 listening "$GH" tcp 5201
+wait_for 60 listening "$GH" tcp 8080 || die "nothing listens on tcp 8080 in $GH"
+wait_for 60 listening "$GH" tcp 5201 || die "nothing listens on tcp 5201 in $GH"
 
 peer_up "$MN" a $ID $VIP_MN --peer-vip $VIP_GH --keepalive 3600
-check "RS learned leg A's endpoint" wait_for 10 leg_learned $ID a
+check "RS learned leg A's endpoint" wait_for 30 leg_learned $ID a
 
 check "MN -> GH ping through RS-N" n "$MN" ping -c 5 -i 0.2 -W 2 $VIP_GH
 

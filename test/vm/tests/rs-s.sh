@@ -26,8 +26,8 @@ n "$RS" ntmctl path add $ID type s path-key "$PATH_KEY" a-vip 100.64.0.1 \
 peer_up "$MN" a $ID 100.64.0.1 --peer-vip 100.64.0.2 --keepalive 3600
 peer_up "$CN" b $ID 100.64.0.2 --peer-vip 100.64.0.1 --keepalive 3600
 
-check "RS learned leg A's endpoint from its keepalive" wait_for 10 leg_learned $ID a
-check "RS learned leg B's endpoint from its keepalive" wait_for 10 leg_learned $ID b
+check "RS learned leg A's endpoint from its keepalive" wait_for 30 leg_learned $ID a
+check "RS learned leg B's endpoint from its keepalive" wait_for 30 leg_learned $ID b
 ep_a=$(path_get $ID .leg_a.endpoint)
 ep_b=$(path_get $ID .leg_b.endpoint)
 check "leg A endpoint is NAT_MN's public address ($ep_a)" [ "${ep_a%:*}" = "$NAT_MN_IP" ]
@@ -61,7 +61,7 @@ check "MN -> CN after NAT_MN's mapping changed (ping, no loss)" \
 ep_a2=$(path_get $ID .leg_a.endpoint)
 check "leg A endpoint moved ($ep_a -> $ep_a2)" [ "$ep_a2" != "$ep_a" ]
 check "CN -> MN follows the new endpoint" n "$CN" ping -c 3 -i 0.2 -W 2 100.64.0.1
-check "monitor saw leg A's endpoint change" wait_for 5 \
+check "monitor saw leg A's endpoint change" wait_for 15 \
 	grep -q "\"endpoint\".*$ep_a2" "$NTM_LOGDIR/monitor.log"
 
 summary

@@ -38,10 +38,10 @@ mkdir -p "$www"
 echo "INVITE sip:gh@$GH_IP SIP/2.0 (an address in the payload)" >"$www/sdp"
 n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
 	>"$NTM_LOGDIR/http.log" 2>&1
-wait_for 10 listening "$GH" tcp 8080
+wait_for 60 listening "$GH" tcp 8080 || die "nothing listens on tcp 8080 in $GH"
 
 peer_up "$MN" a $ID $T_ADDR --peer-vip "$GH_IP" --keepalive 3600
-check "RS learned leg A's endpoint" wait_for 10 leg_learned $ID a
+check "RS learned leg A's endpoint" wait_for 30 leg_learned $ID a
 
 check "MN ($T_ADDR) -> GH ping through RS-T" n "$MN" ping -c 5 -i 0.2 -W 2 "$GH_IP"
 check "HTTP from the RS-T address" \
