@@ -44,6 +44,11 @@
 /* nft's own numbers (src/datatype.h, include/datatype.h of nftables). */
 #define NFT_TYPE_IPADDR		7	/* ipv4_addr */
 #define NFT_TYPE_MARK		19	/* mark */
+/* A concatenation's type: the types of its parts, 6 bits each. */
+#define NFT_TYPE_BITS		6
+#define NFT_TYPE_IPADDR_IPADDR	((NFT_TYPE_IPADDR << NFT_TYPE_BITS) | NFT_TYPE_IPADDR)
+/* nft's EXPR_CONCAT, in the typeof user data of a concatenated key */
+#define NFT_EXPR_CONCAT		13
 #define NFT_BYTEORDER_HOST	1
 #define NFT_BYTEORDER_BIG	2
 
@@ -66,6 +71,7 @@ enum set_id {
 	SET_RSN_VIPS,
 	SET_RST_ADDRS,
 	SET_PATH_COUNTERS,
+	SET_PATH_VIPS,
 	SET__N,
 };
 
@@ -79,19 +85,33 @@ struct set_spec {
 	uint32_t key_byteorder;
 	uint32_t data_byteorder;	/* 0: not written */
 	bool data_interval;		/* NFTNL_UDATA_SET_DATA_INTERVAL 0 */
+	bool key_concat;		/* NFTNL_UDATA_SET_KEY_TYPEOF: a concat */
 };
 
 static const struct set_spec sets[SET__N] = {
-	[SET_RSN_HOSTS] = { "rsn_hosts", NFT_SET_MAP, NFT_TYPE_IPADDR, 4,
-			    NFT_TYPE_IPADDR, 4, 0, NFT_BYTEORDER_BIG,
-			    NFT_BYTEORDER_BIG, true },
-	[SET_RSN_VIPS] = { "rsn_vips", NFT_SET_INTERVAL, NFT_TYPE_IPADDR, 4,
-			   0, 0, 0, NFT_BYTEORDER_BIG, 0, false },
-	[SET_RST_ADDRS] = { "rst_addrs", NFT_SET_INTERVAL, NFT_TYPE_IPADDR, 4,
-			    0, 0, 0, NFT_BYTEORDER_BIG, 0, false },
-	[SET_PATH_COUNTERS] = { "path_counters", NFT_SET_OBJECT, NFT_TYPE_MARK,
-				4, 0, 0, NFT_OBJECT_COUNTER,
-				NFT_BYTEORDER_HOST, 0, true },
+	[SET_RSN_HOSTS] = { .name = "rsn_hosts", .flags = NFT_SET_MAP,
+			    .key_type = NFT_TYPE_IPADDR, .key_len = 4,
+			    .data_type = NFT_TYPE_IPADDR, .data_len = 4,
+			    .key_byteorder = NFT_BYTEORDER_BIG,
+			    .data_byteorder = NFT_BYTEORDER_BIG,
+			    .data_interval = true },
+	[SET_RSN_VIPS] = { .name = "rsn_vips", .flags = NFT_SET_INTERVAL,
+			   .key_type = NFT_TYPE_IPADDR, .key_len = 4,
+			   .key_byteorder = NFT_BYTEORDER_BIG },
+	[SET_RST_ADDRS] = { .name = "rst_addrs", .flags = NFT_SET_INTERVAL,
+			    .key_type = NFT_TYPE_IPADDR, .key_len = 4,
+			    .key_byteorder = NFT_BYTEORDER_BIG },
+	[SET_PATH_COUNTERS] = { .name = "path_counters", .flags = NFT_SET_OBJECT,
+				.key_type = NFT_TYPE_MARK, .key_len = 4,
+				.obj_type = NFT_OBJECT_COUNTER,
+				.key_byteorder = NFT_BYTEORDER_HOST,
+				.data_interval = true },
+	/* a concatenation: nft writes key byte order 0 (none) */
+	[SET_PATH_VIPS] = { .name = "path_vips", .flags = NFT_SET_MAP,
+			    .key_type = NFT_TYPE_IPADDR_IPADDR, .key_len = 8,
+			    .data_type = NFT_TYPE_MARK, .data_len = 4,
+			    .data_byteorder = NFT_BYTEORDER_HOST,
+			    .data_interval = true, .key_concat = true },
 };
 
 /* The set flags that make a set what it is; the kernel may report others. */
@@ -125,6 +145,17 @@ static bool add_meta_load(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 	if (e) {
 		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	}
+	return add_expr(r, e);
+}
+
+static bool add_meta_set(struct nftnl_rule *r, uint32_t key, uint32_t sreg)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+
+	if (e) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, sreg);
 	}
 	return add_expr(r, e);
 }
@@ -271,6 +302,28 @@ static bool add_ip_daddr(struct nftnl_rule *r)
 
 /* ---- rules, as nft/ntmobile.nft writes them ------------------------------------ */
 
+/*
+ * iifname "ntm*" meta mark 0 meta mark set ip saddr . ip daddr map @path_vips
+ *
+ * The user-space datapath's TUN cannot stamp a decapsulated packet with its
+ * PathID as nf_ntm does: this stamps it from the (leg A VIP . leg B VIP)
+ * pair, before conntrack (raw), so that chain pathid gives the new flow its
+ * ct mark either way. A packet nf_ntm marked is left alone.
+ */
+static bool rule_pathmark(struct nftnl_rule *r)
+{
+	uint32_t zero = 0;
+
+	return add_iifname_ntm(r) &&
+	       add_meta_load(r, NFT_META_MARK, NFT_REG_1) &&
+	       add_cmp(r, NFT_REG_1, NFT_CMP_EQ, &zero, sizeof(zero)) &&
+	       add_nfproto_ipv4(r) &&
+	       add_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 12, 4, NFT_REG_1) &&
+	       add_payload_load(r, NFT_PAYLOAD_NETWORK_HEADER, 16, 4, NFT_REG32_01) &&
+	       add_lookup(r, NFT_REG_1, NFT_REG_1, SET_PATH_VIPS) &&
+	       add_meta_set(r, NFT_META_MARK, NFT_REG_1);
+}
+
 /* iifname "ntm*" ct state new ct mark set meta mark */
 static bool rule_pathid(struct nftnl_rule *r)
 {
@@ -319,6 +372,7 @@ static bool rule_pathcount(struct nftnl_rule *r)
 }
 
 static const struct chain_spec chains[] = {
+	{ "pathmark", "filter", NF_INET_PRE_ROUTING, -300, { rule_pathmark } },
 	{ "pathid", "filter", NF_INET_PRE_ROUTING, -150, { rule_pathid } },
 	{ "dstnat", "nat", NF_INET_PRE_ROUTING, -110, { rule_dstnat } },
 	{ "srcnat", "nat", NF_INET_POST_ROUTING, 90,
@@ -361,12 +415,15 @@ struct rec {
 	struct ntm_nft_path p;
 };
 
-/* An element of rsn_hosts, rsn_vips or rst_addrs and how many paths need it. */
+/* An element of rsn_hosts, rsn_vips, rst_addrs or path_vips and how many
+ * paths need it. */
 struct ref {
 	struct ref *next;
 	uint8_t set;			/* enum set_id */
 	uint32_t key;			/* address, network order */
-	uint32_t data;			/* rsn_hosts: the host's address */
+	uint32_t key2;			/* path_vips: leg B's VIP; else 0 */
+	uint32_t data;			/* rsn_hosts: the host's address;
+					 * path_vips: the PathID */
 	uint32_t count;
 };
 
@@ -382,9 +439,11 @@ static size_t hash32(uint32_t v, size_t buckets)
 	return (size_t)((v * 0x9e3779b1u) >> 7) & (buckets - 1);
 }
 
-static size_t ref_hash(uint8_t set, uint32_t key, size_t buckets)
+static size_t ref_hash(uint8_t set, uint32_t key, uint32_t key2,
+		       size_t buckets)
 {
-	return hash32(key ^ ((uint32_t)set << 29) ^ set, buckets);
+	return hash32(key ^ (key2 * 0x85ebca6bu) ^ ((uint32_t)set << 29) ^ set,
+		      buckets);
 }
 
 static void index_free(struct ntm_nft *h)
@@ -445,12 +504,12 @@ static struct rec *rec_find(const struct ntm_nft_index *x, uint32_t id)
 }
 
 static struct ref *ref_find(const struct ntm_nft_index *x, uint8_t set,
-			    uint32_t key)
+			    uint32_t key, uint32_t key2)
 {
 	struct ref *r;
 
-	for (r = x->refs[ref_hash(set, key, x->nref_buckets)]; r; r = r->next)
-		if (r->set == set && r->key == key)
+	for (r = x->refs[ref_hash(set, key, key2, x->nref_buckets)]; r; r = r->next)
+		if (r->set == set && r->key == key && r->key2 == key2)
 			return r;
 	return NULL;
 }
@@ -495,7 +554,7 @@ static int ref_grow(struct ntm_nft_index *x)
 	for (i = 0; i < x->nref_buckets; i++) {
 		while (x->refs[i]) {
 			struct ref *r = x->refs[i];
-			size_t b = ref_hash(r->set, r->key, n);
+			size_t b = ref_hash(r->set, r->key, r->key2, n);
 
 			x->refs[i] = r->next;
 			r->next = v[b];
@@ -513,8 +572,13 @@ static int ref_grow(struct ntm_nft_index *x)
 struct elem {
 	uint8_t set;			/* enum set_id */
 	uint32_t key;			/* network order */
-	uint32_t data;			/* rsn_hosts only */
+	uint32_t key2;			/* path_vips: leg B's VIP; else 0 */
+	uint32_t data;			/* rsn_hosts: address, network order;
+					 * path_vips: PathID, host order */
 };
+
+/* The most elements one path puts in the sets and maps. */
+#define PATH_ELEMS_MAX		3
 
 static uint32_t vip4(const struct ntm_vip *v)
 {
@@ -524,22 +588,33 @@ static uint32_t vip4(const struct ntm_vip *v)
 	return a;
 }
 
-/* What @p puts in rsn_hosts, rsn_vips, rst_addrs (NULL or RS-S: nothing). */
-static int path_elems(const struct ntm_nft_path *p, struct elem e[2])
+/*
+ * What @p puts in rsn_hosts, rsn_vips, rst_addrs and path_vips (NULL or
+ * RS-S: nothing). path_vips: (leg A VIP . leg B VIP) : PathID, for RS-N, and
+ * for RS-T when its record has leg B's address (the DC always gives it).
+ */
+static int path_elems(const struct ntm_nft_path *p, struct elem e[PATH_ELEMS_MAX])
 {
+	int n = 0;
+
 	if (!p)
 		return 0;
 	switch (p->type) {
 	case NTM_PATH_RS_N:
-		e[0] = (struct elem){ SET_RSN_VIPS, vip4(&p->a_vip), 0 };
-		e[1] = (struct elem){ SET_RSN_HOSTS, vip4(&p->b_vip),
-				      vip4(&p->host) };
-		return 2;
+		e[n++] = (struct elem){ SET_RSN_VIPS, vip4(&p->a_vip), 0, 0 };
+		e[n++] = (struct elem){ SET_RSN_HOSTS, vip4(&p->b_vip), 0,
+					vip4(&p->host) };
+		break;
 	case NTM_PATH_RS_T:
-		e[0] = (struct elem){ SET_RST_ADDRS, vip4(&p->a_vip), 0 };
-		return 1;
+		e[n++] = (struct elem){ SET_RST_ADDRS, vip4(&p->a_vip), 0, 0 };
+		break;
+	default:
+		return 0;
 	}
-	return 0;
+	if (p->b_vip.family == AF_INET)
+		e[n++] = (struct elem){ SET_PATH_VIPS, vip4(&p->a_vip),
+					vip4(&p->b_vip), p->id };
+	return n;
 }
 
 static bool elem_in(const struct elem *e, const struct elem *v, int n)
@@ -548,14 +623,15 @@ static bool elem_in(const struct elem *e, const struct elem *v, int n)
 
 	for (i = 0; i < n; i++)
 		if (v[i].set == e->set && v[i].key == e->key &&
-		    v[i].data == e->data)
+		    v[i].key2 == e->key2 && v[i].data == e->data)
 			return true;
 	return false;
 }
 
 static void ref_del(struct ntm_nft_index *x, struct ref *r)
 {
-	struct ref **pp = &x->refs[ref_hash(r->set, r->key, x->nref_buckets)];
+	struct ref **pp = &x->refs[ref_hash(r->set, r->key, r->key2,
+					     x->nref_buckets)];
 
 	while (*pp != r)
 		pp = &(*pp)->next;
@@ -567,11 +643,11 @@ static void ref_del(struct ntm_nft_index *x, struct ref *r)
 static int refs_change(struct ntm_nft_index *x, const struct ntm_nft_path *p,
 		       int delta)
 {
-	struct elem e[2];
+	struct elem e[PATH_ELEMS_MAX];
 	int i, n = path_elems(p, e);
 
 	for (i = 0; i < n; i++) {
-		struct ref *r = ref_find(x, e[i].set, e[i].key);
+		struct ref *r = ref_find(x, e[i].set, e[i].key, e[i].key2);
 
 		if (delta < 0) {
 			if (r && !--r->count)
@@ -588,7 +664,8 @@ static int refs_change(struct ntm_nft_index *x, const struct ntm_nft_path *p,
 				return -ENOMEM;
 			r->set = e[i].set;
 			r->key = e[i].key;
-			b = ref_hash(r->set, r->key, x->nref_buckets);
+			r->key2 = e[i].key2;
+			b = ref_hash(r->set, r->key, r->key2, x->nref_buckets);
 			r->next = x->refs[b];
 			x->refs[b] = r;
 			x->nrefs++;
@@ -1078,6 +1155,15 @@ static void msg_set_add(struct batch *bt, enum set_id id)
 	if (s->data_byteorder)
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER,
 				    s->data_byteorder);
+	if (s->key_concat) {
+		/* what nft 1.0 writes for "type A . B": a concat, no parts */
+		struct nftnl_udata *nest = nftnl_udata_nest_start(ud,
+						NFTNL_UDATA_SET_KEY_TYPEOF);
+
+		nftnl_udata_put_u32(ud, 0, NFT_EXPR_CONCAT);
+		nftnl_udata_put(ud, 1, 0, NULL);
+		nftnl_udata_nest_end(ud, nest);
+	}
 	if (s->data_interval)
 		nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0);
 	nftnl_set_set_data(set, NFTNL_SET_USERDATA, nftnl_udata_buf_data(ud),
@@ -1217,14 +1303,15 @@ static struct nftnl_set_elem *elem_key(struct nftnl_set *s, const void *key,
 
 /*
  * Add (NLM_F_CREATE without NLM_F_EXCL: an identical element is no error)
- * or delete one element of rsn_hosts, rsn_vips or rst_addrs. An interval
- * set holds an address as [a, a + 1): a start and an end element.
+ * or delete one element of rsn_hosts, rsn_vips, rst_addrs or path_vips. An
+ * interval set holds an address as [a, a + 1): a start and an end element.
  */
 static void msg_elem(struct batch *bt, uint16_t type,
 		     const struct elem *el)
 {
 	struct nftnl_set *s = set_ref(el->set);
 	char k[INET_ADDRSTRLEN] = "?", d[INET_ADDRSTRLEN] = "?";
+	char k2[INET_ADDRSTRLEN] = "?";
 	struct nftnl_set_elem *e;
 	struct nlmsghdr *nlh;
 
@@ -1233,6 +1320,31 @@ static void msg_elem(struct batch *bt, uint16_t type,
 		return;
 	}
 	inet_ntop(AF_INET, &el->key, k, sizeof(k));
+	if (el->set == SET_PATH_VIPS) {
+		uint32_t pair[2] = { el->key, el->key2 };
+
+		inet_ntop(AF_INET, &el->key2, k2, sizeof(k2));
+		e = elem_key(s, pair, sizeof(pair), 0);
+		if (e)		/* the PathID as a mark: host order */
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &el->data,
+					   sizeof(el->data));
+		if (!e) {
+			bt->nomem = true;
+			nftnl_set_free(s);
+			return;
+		}
+		nlh = batch_msg(bt, type, type == NFT_MSG_NEWSETELEM ?
+				NLM_F_CREATE : 0,
+				"%s element %s . %s : %" PRIu32 " of map %s",
+				type == NFT_MSG_NEWSETELEM ? "add" : "delete",
+				k, k2, el->data, sets[el->set].name);
+		if (type == NFT_MSG_NEWSETELEM)
+			batch_note_eexist(bt, "the map has the pair for another PathID, not by a path's doing");
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		nftnl_set_free(s);
+		batch_next(bt);
+		return;
+	}
 	e = elem_key(s, &el->key, sizeof(el->key), 0);
 	if (e && el->set == SET_RSN_HOSTS) {
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_DATA, &el->data,
@@ -1856,12 +1968,13 @@ static int path_check(struct ntm_nft *h, const struct ntm_nft_path *p)
 	return ret;
 }
 
-static bool has_key(const struct elem *v, int n, uint8_t set, uint32_t key)
+static bool has_key(const struct elem *v, int n, uint8_t set, uint32_t key,
+		    uint32_t key2)
 {
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (v[i].set == set && v[i].key == key)
+		if (v[i].set == set && v[i].key == key && v[i].key2 == key2)
 			return true;
 	return false;
 }
@@ -1869,27 +1982,33 @@ static bool has_key(const struct elem *v, int n, uint8_t set, uint32_t key)
 /*
  * The batch taking the table from @cur (the record of the PathID, or NULL)
  * to @want (NULL: no nft state). -EEXIST when @want needs an rsn_hosts key
- * that another path maps to another host.
+ * that another path maps to another host, or a path_vips pair that another
+ * path holds.
  */
 static int build_apply(struct ntm_nft *h, struct batch *bt, uint32_t id,
 		       const struct ntm_nft_path *cur,
 		       const struct ntm_nft_path *want)
 {
 	struct ntm_nft_index *x = h->index;
-	struct elem ce[2], we[2];
+	struct elem ce[PATH_ELEMS_MAX], we[PATH_ELEMS_MAX];
 	int nc = path_elems(cur, ce), nw = path_elems(want, we), i;
 
 	for (i = 0; i < nw; i++) {
-		const struct ref *r = ref_find(x, we[i].set, we[i].key);
-		char k[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+		const struct ref *r = ref_find(x, we[i].set, we[i].key, we[i].key2);
+		char k[INET_ADDRSTRLEN], k2[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
 		uint32_t others;
 
 		if (!r || r->data == we[i].data)
 			continue;
-		others = r->count - (has_key(ce, nc, r->set, r->key) ? 1 : 0);
+		others = r->count - (has_key(ce, nc, r->set, r->key, r->key2) ? 1 : 0);
 		if (!others)
 			continue;
 		inet_ntop(AF_INET, &we[i].key, k, sizeof(k));
+		if (r->set == SET_PATH_VIPS) {
+			inet_ntop(AF_INET, &we[i].key2, k2, sizeof(k2));
+			return fail(h, -EEXIST, "path %" PRIu32 ": the VIP pair %s . %s is path %" PRIu32 "'s",
+				    id, k, k2, r->data);
+		}
 		inet_ntop(AF_INET, &r->data, d, sizeof(d));
 		return fail(h, -EEXIST, "path %" PRIu32 ": leg B's VIP %s already maps to host %s for another path",
 			    id, k, d);
@@ -1899,7 +2018,7 @@ static int build_apply(struct ntm_nft *h, struct batch *bt, uint32_t id,
 	 * Each is added before it is deleted, so that one an admin already
 	 * removed is no error. */
 	for (i = 0; i < nc; i++) {
-		const struct ref *r = ref_find(x, ce[i].set, ce[i].key);
+		const struct ref *r = ref_find(x, ce[i].set, ce[i].key, ce[i].key2);
 
 		if (elem_in(&ce[i], we, nw) || (r && r->count > 1))
 			continue;

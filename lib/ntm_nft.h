@@ -10,6 +10,10 @@
  *   RS-N  rsn_hosts   leg B's VIP : the general host's real address  (DNAT)
  *         rsn_vips    leg A's VIP                               (masquerade)
  *   RS-T  rst_addrs   leg A's VIP (an RS address lent to the node)
+ *   both  path_vips   leg A's VIP . leg B's VIP : PathID (RS-T: if its
+ *                     record has leg B's address); chain pathmark marks
+ *                     with it the decapsulated packets that carry no mark
+ *                     (the user-space datapath's TUN cannot set one)
  *   both  counter path_<PathID>            packets and bytes of its flows
  *                                          (chain pathcount counts them)
  *         path_counters  PathID : "path_<PathID>", with the comment
@@ -90,7 +94,7 @@ const char *ntm_nft_strerror(struct ntm_nft *h, int err);
  * absent, in one batch. If it is present, add what is missing and rewrite a
  * chain whose rules or hook differ, in one batch, never touching set or map
  * elements (objects of other names are left alone). Returns the number of
- * objects created or repaired (0: the table was complete; 9: created), or
+ * objects created or repaired (0: the table was complete; 11: created), or
  * -errno (-EEXIST: a set or map of ours exists with another type; remove the
  * table to recover). Resets the handle's view of the paths.
  */

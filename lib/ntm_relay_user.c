@@ -178,9 +178,10 @@ static uint64_t ru_clock(const struct ntm_relay_user *ru)
 }
 
 /*
- * Where leg B's counter starts on a new RS-N or RS-T path. nf_ntm starts at
- * 0 and keeps its paths across daemon restarts; this datapath dies with its
- * process, and ntm-rsd installs the same keys again from its store. From 0,
+ * Where leg B's counter starts on a new RS-N or RS-T path, as nf_ntm's
+ * ntm_path_alloc() does. This datapath dies with its process, and ntm-rsd
+ * installs the same keys again from its store (so does it after nf_ntm is
+ * reloaded). From 0,
  * the replies would reuse (data key, nonce) pairs, fatal for
  * ChaCha20-Poly1305, and the node would drop them as replays. The time of
  * day in nanoseconds is above every counter an earlier install of the path

@@ -140,9 +140,14 @@ static void path_teardown(struct rsd *r, const struct ntm_path_teardown *td,
 	snprintf(why, sizeof(why), "Path Teardown from the DC: %s",
 		 reason_name(td->reason));
 	status = rsd_path_remove(r, td->path_id, why);
-	if (status == NTM_E_UNKNOWN_PATH)
-		rsd_info("path %" PRIu32 ": Path Teardown for a path the RS does not have",
+	/* Idempotent (protocol.md, Path Teardown): the path is gone either
+	 * way, whoever removed it (an earlier teardown the daemon answered
+	 * before a restart, an expiry, reconcile). */
+	if (status == NTM_E_UNKNOWN_PATH) {
+		rsd_info("path %" PRIu32 ": Path Teardown for a path the RS does not have: answered OK",
 			 td->path_id);
+		status = NTM_OK;
+	}
 	answer_direction(r, a, status, td->path_id);
 }
 

@@ -10,9 +10,13 @@
  *    tick() about once a second (the kernel has its own softirq and expiry
  *    work); notifications come from inside handle() and tick(), never from
  *    a socket;
- *  - a TUN cannot stamp skb->mark, so the ct mark of RS-N/RS-T flows needs
- *    the nft map (leg A VIP . leg B VIP -> PathID) kept beside the table;
- *  - the TUN lives as long as the daemon: a restart starts an empty table.
+ *  - a TUN cannot stamp skb->mark: the ct mark of RS-N/RS-T flows comes
+ *    from the ntmobile table's map path_vips (leg A VIP . leg B VIP ->
+ *    PathID, kept by lib/ntm_nft.c with every path's other elements) and
+ *    its chain pathmark, which marks unmarked packets from ntm*;
+ *  - the TUN lives as long as the daemon: a restart starts an empty table,
+ *    and reconcile installs every path again (leg B's counter of RS-N/RS-T
+ *    starts at the clock, lib/ntm_relay_user.c).
  */
 #include <errno.h>
 #include <stdlib.h>

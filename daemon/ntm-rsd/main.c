@@ -591,9 +591,9 @@ int main(int argc, char **argv)
 	if (rsd_reconcile(&r, &rs) < 0)
 		goto out;
 	npaths = rsd_store_count(r.store);
-	rsd_info("reconciled: %u kept, %u installed again, %u repaired, %u rolled forward, %u removals finished, %u failed, %u lost by the datapath (RS-N/RS-T: removed), %u expired meanwhile, %u removed from the datapath and %u from nft (not in the store)",
+	rsd_info("reconciled: %u kept, %u installed again, %u repaired, %u rolled forward, %u removals finished, %u failed, %u expired meanwhile, %u removed from the datapath and %u from nft (not in the store)",
 		 rs.kept, rs.reinstalled, rs.repaired, rs.rolled_forward,
-		 rs.finished_removal, rs.failed, rs.lost, rs.gone,
+		 rs.finished_removal, rs.failed, rs.gone,
 		 rs.dp_orphans, rs.nft_orphans);
 	rsd_info("ready: control %s, tunnel endpoint %s, %s datapath, %d paths, %zu DC keys, store %s",
 		 ntm_addr_fmt(&r.control_ep, buf, sizeof(buf)),

@@ -12,9 +12,8 @@
  *   installed     lacks it   the datapath kept its tunnel: the path expired
  *                            (or was removed by hand) while the daemon was
  *                            away: remove it. The datapath is new (module
- *                            loaded, reboot, user datapath): RS-S: install
- *                            it again (learned endpoints reused); RS-N,
- *                            RS-T: remove it (see below)
+ *                            loaded, reboot, user datapath): install it
+ *                            again, learned endpoints reused (all types)
  *   (none)        has it     remove it from the datapath (and its flows)
  *   (none)        nft only   remove its nft state
  *
@@ -23,14 +22,14 @@
  *
  * On RS-N and RS-T paths the RS is an end of the encryption: it seals with
  * leg B's counter under the data key and keeps leg A's replay window. A
- * datapath that lost such a path (module reload, reboot, a restart of the
- * user-space datapath) lost both; installing it again from scratch would
- * seal from counter 0 again under a key already used (nonce reuse, and the
- * node drops the replies as replays) and accept old packets of leg A again.
- * Until the datapath can be given a counter floor, such a path is removed
- * and the DC has to direct a new one (new path key). RS-S paths carry the
- * nodes' own counters and windows end to end: they are safe to install
- * again.
+ * datapath that lost such a path lost both. Installing it again is safe for
+ * leg B: both datapaths start leg B's counter of every new RS-N/RS-T path at
+ * the time of day in ns (nf_ntm ntm_path_alloc(), ntm_relay_user.c
+ * ru_counter_start()), above any counter an earlier install reached, so no
+ * (data key, nonce) pair comes back and the node accepts the replies. Leg
+ * A's replay window restarts empty: a packet of the node captured before
+ * the loss can be replayed into the RS once (the node's own window protects
+ * the node); docs/operations.md says so.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -136,36 +135,6 @@ static bool dp_differs(const struct dp_entry *e, const struct ntm_relay_directio
 	       !vip_equal(&e->vip[NTM_LEG_B], &rd->leg_b_vip);
 }
 
-/*
- * Would installing @row from scratch seal under a data key the RS has used
- * before? An installed path has; a path being installed has only if it
- * updates one with the same data key.
- */
-static bool fresh_install_unsafe(const struct rsd_row *row)
-{
-	if (row->rd.rs_type == NTM_RS_TYPE_S)
-		return false;
-	if (row->state == RSD_INSTALLED)
-		return true;
-	return row->has_prev &&
-	       !memcmp(row->prev.data_key, row->rd.data_key, sizeof(row->rd.data_key));
-}
-
-/* The datapath lost a path that cannot come back safely: it leaves. */
-static void drop_lost(struct rsd *r, const struct rsd_row *row)
-{
-	struct rsd_row gone = *row;
-	uint32_t id = row->rd.path_id;
-
-	rsd_err("path %" PRIu32 " (%s): the datapath lost it (module reload, reboot or restart of the user-space datapath) and it is not installed again: its data key would seal from counter 0 again. Removed; the DC must direct a new path",
-		id, rsd_type_name(row->rd.rs_type));
-	gone.state = RSD_REMOVING;
-	if (rsd_store_set_state(r->store, id, RSD_REMOVING) < 0 ||
-	    rsd_path_finish_removal(r, &gone) != NTM_OK)
-		rsd_err("path %" PRIu32 ": removal failed; retried at the next start", id);
-	ntm_wipe(&gone, sizeof(gone));
-}
-
 struct walk {
 	struct rsd *r;
 	struct dp_set *dp;
@@ -213,11 +182,6 @@ static int row_cb(void *arg, const struct rsd_row *row)
 		}
 		return 0;
 	case RSD_INSTALLING:
-		if (!e && fresh_install_unsafe(row)) {
-			w->st->lost++;
-			drop_lost(r, row);
-			return 0;
-		}
 		status = rsd_path_finish_install(r, row);
 		if (status == NTM_OK) {
 			w->st->rolled_forward++;
@@ -258,11 +222,6 @@ static int row_cb(void *arg, const struct rsd_row *row)
 		ntm_wipe(&gone, sizeof(gone));
 		return 0;
 	}
-	if (!e && fresh_install_unsafe(row)) {
-		w->st->lost++;
-		drop_lost(r, row);
-		return 0;
-	}
 	status = rsd_path_finish_install(r, row);
 	if (status != NTM_OK) {
 		w->st->failed++;
@@ -275,8 +234,11 @@ static int row_cb(void *arg, const struct rsd_row *row)
 			 id, type);
 	} else {
 		w->st->reinstalled++;
-		rsd_info("path %" PRIu32 " (%s): installed again (the datapath had lost it), %s",
-			 id, type, rsd_rd_fmt(&row->rd, buf, sizeof(buf)));
+		rsd_info("path %" PRIu32 " (%s): installed again (the datapath had lost it)%s, %s",
+			 id, type,
+			 row->rd.rs_type == NTM_RS_TYPE_S ? "" :
+			 "; leg B's counter restarts at the clock, leg A's replay window empty",
+			 rsd_rd_fmt(&row->rd, buf, sizeof(buf)));
 	}
 	return 0;
 }

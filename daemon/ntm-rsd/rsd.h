@@ -291,7 +291,8 @@ int rsd_status_from_errno(int err);
 int rsd_path_direct(struct rsd *r, const struct ntm_relay_direction *rd,
 		    const char **what);
 /* Remove a path: store (removing), datapath, nft, conntrack, store. A
- * status: NTM_OK or NTM_E_UNKNOWN_PATH or NTM_E_INTERNAL. */
+ * status: NTM_OK or NTM_E_UNKNOWN_PATH (not in the store) or
+ * NTM_E_INTERNAL. */
 int rsd_path_remove(struct rsd *r, uint32_t id, const char *why);
 /* For reconcile.c: steps 2..4 of a removal (the row says removing); and the
  * datapath and nft made to hold @row, which is then marked installed. A
@@ -318,7 +319,6 @@ struct rsd_reconcile_stats {
 	unsigned int rolled_forward;	/* installing -> installed */
 	unsigned int finished_removal;	/* removing -> gone */
 	unsigned int failed;		/* could not be installed: removed */
-	unsigned int lost;		/* RS-N/RS-T the datapath lost: removed */
 	unsigned int gone;		/* expired while the daemon was away */
 	unsigned int dp_orphans;	/* datapath paths not in the store */
 	unsigned int nft_orphans;	/* nft paths not in the store */

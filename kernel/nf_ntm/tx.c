@@ -30,6 +30,11 @@ void ntm_tx_forward(struct ntm_net *nn, struct ntm_path *p,
 		kfree_skb(skb);
 		goto noroute;
 	}
+	/*
+	 * A forward, as in ip_forward(): the receive timestamp must not reach
+	 * an egress qdisc (fq) that takes it for a delivery time.
+	 */
+	skb_clear_tstamp(skb);
 	if (unlikely(ntm_socket_send(nn, skb, &ep, tos)))
 		goto noroute;
 	atomic64_inc(&p->stats[to].tx_packets);

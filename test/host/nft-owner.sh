@@ -70,7 +70,7 @@ ip netns exec "$REF" nft --debug=netlink list ruleset 2>&1 |
 
 out=$(ntmctl nft ensure)
 check "ensure on an empty ruleset creates the table: \"$out\"" \
-	test "$out" = "table inet ntmobile: 9 objects created or repaired"
+	test "$out" = "table inet ntmobile: 11 objects created or repaired"
 rs nft list ruleset >"$tmp/rs.list"
 check "ensure lists exactly as nft/ntmobile.nft loaded by hand" \
 	diff -u "$tmp/ref.list" "$tmp/rs.list"
@@ -118,7 +118,7 @@ admin_same() {
 
 out=$(ntmctl nft ensure)
 check "ensure beside gateway.nft creates the table: \"$out\"" \
-	test "$out" = "table inet ntmobile: 9 objects created or repaired"
+	test "$out" = "table inet ntmobile: 11 objects created or repaired"
 check "admin tables untouched by ensure" admin_same
 rs nft list table inet ntmobile >"$tmp/rs.table"
 n "$REF" nft list table inet ntmobile >"$tmp/ref.table"

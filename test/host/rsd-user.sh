@@ -6,11 +6,14 @@
 # Directions, the daemon installs the paths in its own datapath
 # (daemon/ntm-rsd/dp_user.c, a TUN named ntm0) and the ntmobile nft table,
 # ntm-peer nodes pass their Tunnel Requests and relay RS-S, RS-N and RS-T
-# traffic. The user datapath dies with the daemon: a restart installs the
-# RS-S paths again from the store (learned endpoints included) and drops the
-# RS-N and RS-T ones (their counter died with the datapath; the DC directs
-# new ones), and a crash at each crash point is completed by the restart and
-# the DC's retransmission.
+# traffic. The user datapath dies with the daemon: a restart installs all
+# paths again from the store (learned endpoints included), and RS-S, RS-N and
+# RS-T traffic of the same nodes flows again without the DC directing
+# anything (leg B's counter of a new RS-N/RS-T path starts at the clock). The
+# RS-N and RS-T flows carry their PathID as ct mark (the ntmobile table's
+# path_vips map stamps what a TUN cannot), so ntmctl flows and conntrack -m
+# find them and a teardown flushes them. A crash at each crash point is
+# completed by the restart and the DC's retransmission.
 #
 #   MN: ntmp0 100.64.0.1 (RS-S A), ntmp1 100.64.0.11 (RS-N A), ntmp2 203.0.113.5 (RS-T A)
 #   CN: ntmp0 100.64.0.2 (RS-S B)          RS: ntm-rsd     DC: ntm-dc-stub     GH: host
@@ -19,7 +22,7 @@ set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=test/lib/rsd.sh
 source "$here/../lib/rsd.sh"
-checktool ntm-rsd ntm-dc-stub ntm-peer jq nft ping curl python3 sqlite3
+checktool ntm-rsd ntm-dc-stub ntmctl ntm-peer jq nft conntrack ping curl python3 sqlite3
 [[ -c /dev/net/tun ]] || { echo "SKIP: ${0##*/}: no /dev/net/tun"; exit "$KSFT_SKIP"; }
 ulimit -c 0
 
@@ -33,8 +36,7 @@ mkdir -p "$www"
 head -c 300000 /dev/urandom >"$www/blob"
 n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
 	>"$NTM_LOGDIR/http.log" 2>&1
-listening() { ip netns exec "$GH" ss -ltn "sport = :$1" | grep -q LISTEN; }
-wait_for 20 listening 8080 || die "no web server on GH"
+wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
 
 rsd_conf user
 rsd_start
@@ -85,31 +87,75 @@ check "learned endpoints went to the store" \
 kill -USR1 "$RSD_PID"
 check "SIGUSR1 lists the user datapath's paths" wait_for 10 rsd_logged "path $S \(RS-S\): refresh 120 s.*leg B VIP .* endpoint $NAT_CN_IP:"
 
-# The user datapath lives in the daemon: a restart installs it all again.
+# The flows of RS-N and RS-T carry their PathID as ct mark, as with nf_ntm.
+check "nft maps the RS-N VIP pair to its PathID" \
+	bash -c "ip netns exec $RS nft list map inet ntmobile path_vips | grep -q '$VIP_MN . $VIP_GH : 0x0*$(printf %x $N)'"
+check "ntmctl flows $N shows the RS-N flows" \
+	bash -c "ip netns exec $RS ntmctl flows $N | grep -q '$VIP_MN'"
+check "conntrack -m $N has the RS-N ping" \
+	bash -c "ip netns exec $RS conntrack -L -m $N 2>/dev/null | grep -q 'src=$VIP_MN dst=$VIP_GH'"
+check "conntrack -m $T has the RS-T ping" \
+	bash -c "ip netns exec $RS conntrack -L -m $T 2>/dev/null | grep -q 'src=$T_ADDR dst=$GH_IP'"
+check "... and only under its own PathID" \
+	bash -c "! ip netns exec $RS conntrack -L -m $N 2>/dev/null | grep -q 'src=$T_ADDR '"
+check "the per-path nft counters of RS-N count" \
+	[ "$(n "$RS" ntmctl -j nft show | jq "[.[] | select(.id == $N)] | .[0].packets")" != 0 ]
+
+# The user datapath lives in the daemon: a restart is a datapath that lost
+# every path. All three are installed again from the store.
+ep_s=$(sqlite3 "$RSD_DB" "SELECT b_learned FROM path WHERE id = $S")
+ep_n=$(sqlite3 "$RSD_DB" "SELECT a_learned FROM path WHERE id = $N")
 rsd_stop
 check "SIGTERM: the daemon says the user datapath stopped with it" \
 	rsd_logged "stopped: the user datapath stopped relaying"
 rsd_start
-# RS-S is installed again; RS-N and RS-T are not: the RS seals them with its
-# own counter, which the lost datapath took with it (reconcile.c).
-check "the restarted daemon installed RS-S again and dropped RS-N, RS-T" \
-	rsd_logged "reconciled: 0 kept, 1 installed again, .* 2 lost by the datapath"
-check "it said why" rsd_logged "path $N \(RS-N\): the datapath lost it .* would seal from counter 0 again"
-check "RS-N and RS-T left the store and nft" \
-	bash -c "[ -z \"\$(sqlite3 $RSD_DB 'SELECT id FROM path WHERE id IN ($N, $T)')\" ] &&
-		 [ \"\$(ip netns exec $RS ntmctl -j nft show | jq length)\" -eq 0 ]"
+check "the restarted daemon installed all 3 paths again, nothing else" \
+	rsd_logged "reconciled: 0 kept, 3 installed again, 0 repaired, 0 rolled forward, 0 removals finished, 0 failed, 0 expired meanwhile, 0 removed from the datapath and 0 from nft"
+check "it logged RS-N" \
+	rsd_logged "path $N \(RS-N\): installed again \(the datapath had lost it\); leg B's counter restarts at the clock, leg A's replay window empty, leg A $VIP_MN, leg B $VIP_GH"
+check "it logged RS-T" \
+	rsd_logged "path $T \(RS-T\): installed again \(the datapath had lost it\); leg B's counter restarts at the clock"
+check "the store still holds the three paths, installed, endpoints unchanged" \
+	bash -c "[ \"\$(sqlite3 $RSD_DB 'SELECT group_concat(id) FROM path WHERE state = 2')\" = $S,$N,$T ] &&
+		 [ \"\$(sqlite3 $RSD_DB 'SELECT b_learned FROM path WHERE id = $S')\" = '$ep_s' ] &&
+		 [ \"\$(sqlite3 $RSD_DB 'SELECT a_learned FROM path WHERE id = $N')\" = '$ep_n' ]"
+check "nft holds RS-N and RS-T" \
+	[ "$(n "$RS" ntmctl -j nft show | jq -c '[.[].id] | sort')" = "[$N,$T]" ]
 check "RS-S after the restart: CN -> MN (endpoints from the store)" n "$CN" ping -c 3 -i 0.2 -W 2 $VIP_A
-# The DC directs new RS-N and RS-T paths (new PathIDs, new path key).
+# The same ntm-peer processes on the same keys, no new Tunnel Request: the
+# restarted datapath reaches MN at the stored endpoint and MN accepts its
+# replies (leg B's counter above every one MN saw).
+check "the RS-N and RS-T nodes are the same processes" kill -0 "$peer_n" "$peer_t"
+check "RS-N after the restart: MN -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 $VIP_GH
+got=$(n "$MN" curl -sS --max-time 60 "http://$VIP_GH:8080/blob" | sha256sum)
+check "RS-N after the restart: HTTP download intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
+check "RS-T after the restart: MN ($T_ADDR) -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 "$GH_IP"
+check "no Relay Direction or Tunnel Request reached the daemon since it started" \
+	bash -c "! grep -qE 'Relay Direction|Tunnel Request' '$RSD_LOG'"
+check "ntmctl flows $N shows the RS-N flows after the restart" \
+	bash -c "ip netns exec $RS ntmctl flows $N | grep -q '$VIP_MN'"
+
+# A teardown removes the path's flows from conntrack, and its map element.
+check "Path Teardown of $T" dc -q teardown $T
+check "... its flows are gone from conntrack" \
+	bash -c "! ip netns exec $RS conntrack -L -m $T 2>/dev/null | grep -q 'src=$T_ADDR'"
+check "... and its VIP pair from path_vips" \
+	bash -c "! ip netns exec $RS nft list map inet ntmobile path_vips | grep -q '$T_ADDR'"
+check "... the RS-N flows stay" \
+	bash -c "ip netns exec $RS conntrack -L -m $N 2>/dev/null | grep -q 'src=$VIP_MN dst=$VIP_GH'"
+check "Path Teardown of $N" dc -q teardown $N
+check "... its flows are gone from conntrack" \
+	bash -c "! ip netns exec $RS conntrack -L -m $N 2>/dev/null | grep -q 'src=$VIP_MN'"
+check "... and ntmctl flows $N shows none" \
+	bash -c "! ip netns exec $RS ntmctl flows $N 2>/dev/null | grep -q '$VIP_MN'"
+check "path_vips is empty" \
+	[ "$(n "$RS" nft -j list map inet ntmobile path_vips | jq '[.nftables[] | select(.map) | .map.elem // [] | length] | add')" -eq 0 ]
+out=$(dc teardown $N 2>&1) && rc=0 || rc=$?
+echo "$out"
+check "a second teardown of $N (new transaction) is answered OK (exit $rc)" \
+	bash -c "[ $rc -eq 0 ] && grep -q 'path $N: OK' <<<'$out'"
 _ntm_kill "$peer_n"
 _ntm_kill "$peer_t"
-N=301 T=401
-check "RS-N directed anew" \
-	dc -q relay $N type n path-key "$PATH_KEY2" a-vip $VIP_MN b-vip $VIP_GH host "$GH_IP"
-check "RS-T directed anew" dc -q relay $T type t path-key "$PATH_KEY2" a-vip $T_ADDR b-vip "$GH_IP"
-PEER_KEY=$PATH_KEY2 rsd_peer "$MN" a $N ntmp3 $VIP_MN --peer-vip $VIP_GH --keepalive 3600
-PEER_KEY=$PATH_KEY2 rsd_peer "$MN" a $T ntmp4 $T_ADDR --peer-vip "$GH_IP" --keepalive 3600
-check "RS-N on the new path" n "$MN" ping -c 3 -i 0.2 -W 2 $VIP_GH
-check "RS-T on the new path" n "$MN" ping -c 3 -i 0.2 -W 2 "$GH_IP"
 
 i=0
 for point in after-store after-datapath after-nft; do

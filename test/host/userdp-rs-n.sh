@@ -8,7 +8,8 @@
 # translates VIP_MN -> RS and VIP_H -> GH. GH sees the RS. Replies come back
 # through conntrack to ntm0, are read by the relay, sealed with leg B's
 # counter and sent to MN's endpoint. The PathID reaches the ct mark through
-# the map of test/lib/userdp.sh, since a TUN cannot set skb->mark.
+# the ntmobile table's path_vips map and pathmark chain (userdp_pathid adds
+# the element ntm-rsd would), since a TUN cannot set skb->mark.
 #
 #   MN (VIP 100.64.0.1, uses 100.65.0.30 for GH) -- NAT_MN == RS == GH (198.51.100.30)
 
@@ -38,9 +39,8 @@ head -c 2000000 /dev/urandom >"$www/blob"
 n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
 	>"$NTM_LOGDIR/http.log" 2>&1
 n_bg "$GH" iperf3 -s -B "$GH_IP" >/dev/null 2>&1
-listening() { ip netns exec "$GH" ss -ltn "sport = :$1" | grep -q LISTEN; }
-wait_for 10 listening 8080 || die "no web server on GH"
-wait_for 10 listening 5201 || die "no iperf3 server on GH"
+wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
+wait_for 60 listening "$GH" tcp 5201 || die "no iperf3 server on GH"
 
 peer_up "$MN" a $ID $VIP_MN --peer-vip $VIP_GH --keepalive 3600
 peer_pid=$!
@@ -84,26 +84,26 @@ drops() { path_get $ID ".leg_a.stats.$1"; }
 auth0=$(drops drop_auth)
 # Right relay tag, wrong AEAD tag: an RS-S would relay it, an RS-N decrypts.
 n "$MN" ntm-peer send --path-id $ID --path-key "$PATH_KEY" --leg a \
-	--remote "$RS_IP:$RS_PORT" --counter-start 100000 --count 3 --forge-aead \
+	--remote "$RS_IP:$RS_PORT" --counter-start 100000000 --count 3 --forge-aead \
 	--vip $VIP_MN --peer-vip $VIP_GH
 check "RS-N drops 3 packets with a bad AEAD tag (drop_auth +3)" \
 	wait_path $ID .leg_a.stats.drop_auth $((auth0 + 3))
 mal0=$(drops drop_malformed)
 # Authentic, but the inner source is not leg A's VIP: spoofing.
 n "$MN" ntm-peer send --path-id $ID --path-key "$PATH_KEY" --leg a \
-	--remote "$RS_IP:$RS_PORT" --counter-start 200000 --count 2 \
+	--remote "$RS_IP:$RS_PORT" --counter-start 200000000 --count 2 \
 	--vip 100.64.0.99 --peer-vip $VIP_GH
 check "RS-N drops 2 inner packets with a spoofed source VIP" \
 	wait_path $ID .leg_a.stats.drop_malformed $((mal0 + 2))
 # Authentic, but to another destination than leg B's VIP.
 n "$MN" ntm-peer send --path-id $ID --path-key "$PATH_KEY" --leg a \
-	--remote "$RS_IP:$RS_PORT" --counter-start 200010 --count 1 \
+	--remote "$RS_IP:$RS_PORT" --counter-start 200000010 --count 1 \
 	--vip $VIP_MN --peer-vip 198.51.100.20
 check "RS-N drops an inner packet to another destination" \
 	wait_path $ID .leg_a.stats.drop_malformed $((mal0 + 3))
 rep0=$(drops drop_replay)
 n "$MN" ntm-peer send --path-id $ID --path-key "$PATH_KEY" --leg a \
-	--remote "$RS_IP:$RS_PORT" --counter-start 200000 --count 2 \
+	--remote "$RS_IP:$RS_PORT" --counter-start 200000000 --count 2 \
 	--vip $VIP_MN --peer-vip $VIP_GH
 check "RS-N drops 2 replayed counters before decrypting (drop_replay +2)" \
 	wait_path $ID .leg_a.stats.drop_replay $((rep0 + 2))
@@ -116,8 +116,8 @@ check "RS-N drops 2 packets flagged as sent by leg B (leg B drop_malformed)" \
 n "$RS" ping -c 2 -i 0.2 -W 1 100.64.0.77 >/dev/null 2>&1 || true
 check "a packet routed to ntm0 with no path is drop_nopath (2)" \
 	wait_tunnel .stats.drop_nopath 2
-# The authentic hostile packets moved leg A's window past counter 200000:
-# the node's own packets (a few 10,000s so far) are now too old, with nf_ntm
+# The authentic hostile packets moved leg A's window past counter 200000000:
+# the node's own packets (iperf3 can send 100,000s) are now too old, with nf_ntm
 # as here. A node that goes on must count from above it.
 old_packets() { [ "$(path_get "$ID" .leg_a.stats.drop_replay)" -gt $((rep0 + 2)) ]; }
 n "$MN" ping -c 1 -W 1 $VIP_GH >/dev/null 2>&1 || true
@@ -126,8 +126,8 @@ kill "$peer_pid"
 wait "$peer_pid" || true
 tun_gone() { ! ip netns exec "$MN" ip link show ntmp0 >/dev/null 2>&1; }
 wait_for 5 tun_gone || die "ntm-peer's TUN did not go away"
-peer_up "$MN" a $ID $VIP_MN --peer-vip $VIP_GH --keepalive 3600 --counter-start 300000
-check "the path works again for a node counting from 300000" \
+peer_up "$MN" a $ID $VIP_MN --peer-vip $VIP_GH --keepalive 3600 --counter-start 300000000
+check "the path works again for a node counting from 300000000" \
 	n "$MN" ping -c 2 -i 0.2 -W 2 $VIP_GH
 
 summary

@@ -83,8 +83,7 @@ n_bg "$PEERB" ntm-peer recv --path-id $HID --path-key "$PATH_KEY" --leg b \
 	--local "0.0.0.0:9000" --count 4 --timeout 60000 --linger 1000 \
 	>"$NTM_LOGDIR/recv.log" 2>&1
 recv_pid=$!
-peerb_listening() { ip netns exec "$PEERB" ss -lun "sport = :9000" | grep -q 9000; }
-wait_for 10 peerb_listening || die "ntm-peer recv did not start: $(cat "$NTM_LOGDIR/recv.log")"
+wait_for 60 listening "$PEERB" udp 9000 || die "ntm-peer recv did not start: $(cat "$NTM_LOGDIR/recv.log")"
 
 send() { # ntm-peer send options...
 	n "$MN" ntm-peer send --path-id $HID --path-key "$PATH_KEY" --leg a \

@@ -45,8 +45,7 @@ mkdir -p "$www"
 echo "INVITE sip:gh@$GH_IP SIP/2.0 (an address in the payload)" >"$www/sdp"
 n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
 	>"$NTM_LOGDIR/http.log" 2>&1
-listening() { ip netns exec "$GH" ss -ltn "sport = :8080" | grep -q LISTEN; }
-wait_for 10 listening || die "no web server on GH"
+wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
 
 peer_up "$MN" a $ID $T_ADDR --peer-vip "$GH_IP" --keepalive 3600
 check "RS learned leg A's endpoint" wait_for 10 leg_learned $ID a

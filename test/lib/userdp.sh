@@ -9,9 +9,12 @@
 #   path_add ARGS...          queue "path add ARGS" for relay_up (the user
 #                             datapath reads its paths at start)
 #   relay_up                  ntm-relay-user in $RS on $RS_PORT with ntm0 up,
-#                             nft/ntmobile.nft and the PathID map loaded
-#   userdp_pathid ID VA VB    map inner (VA . VB) to ct mark ID: what nf_ntm's
-#                             skb->mark does, for a TUN that cannot set it
+#                             nft/ntmobile.nft loaded
+#   userdp_pathid ID VA VB    map inner (VA . VB) to PathID ID in the ntmobile
+#                             table's path_vips (what ntm-rsd adds for every
+#                             RS-N/RS-T path): its chain pathmark marks what
+#                             nf_ntm's skb->mark would, so the flows get ct
+#                             mark ID
 #   path_get ID JQ            a field of path ID, as relay.sh's (ntmctl -j path
 #                             show shapes), from a fresh SIGUSR1 snapshot
 #   tunnel_get JQ             a field of the tunnel, as relay.sh's
@@ -40,24 +43,6 @@ _ru_listening() {
 	ip netns exec "$RS" ss -lun "sport = :$RS_PORT" | grep -q ":$RS_PORT"
 }
 
-# The chain runs before conntrack (raw), so the ntmobile table's own
-# "ct mark set meta mark" sees the same mark as with nf_ntm; packets that
-# already carry a mark (nf_ntm's) are left alone. What ntm-rsd should add
-# to the ntmobile table for its user-space datapath.
-_ru_pathid_table() {
-	ip netns exec "$RS" nft -f - <<-EOF
-		table inet ntm_userdp {
-			map pathid {
-				type ipv4_addr . ipv4_addr : mark
-			}
-			chain stamp {
-				type filter hook prerouting priority raw; policy accept;
-				iifname "ntm*" meta mark 0 meta mark set ip saddr . ip daddr map @pathid
-			}
-		}
-	EOF
-}
-
 relay_up() {
 	n_bg "$RS" ntm-relay-user --port "$RS_PORT" --dev ntm0 \
 		--path-file "$RU_PATHS" --stats-file "$RU_STATS" \
@@ -67,11 +52,10 @@ relay_up() {
 		die "ntm-relay-user did not come up: $(cat "$NTM_LOGDIR/relay.log")"
 	n "$RS" ip link set ntm0 up || die "ntm0 up"
 	n "$RS" nft -f "$NTM_REPO/nft/ntmobile.nft" || die "load nft/ntmobile.nft"
-	_ru_pathid_table || die "load the PathID map"
 }
 
 userdp_pathid() {
-	n "$RS" nft add element inet ntm_userdp pathid "{ $2 . $3 : $1 }"
+	n "$RS" nft add element inet ntmobile path_vips "{ $2 . $3 : $1 }"
 }
 
 # A fresh snapshot of the counters: the file is replaced (rename) on SIGUSR1.

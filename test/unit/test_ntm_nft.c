@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <sched.h>
 #include <unistd.h>
@@ -89,7 +90,8 @@ static char *run(const char *fmt, ...)
 /* "{ a, b }" of a set's or map's elements line, "" when it has none. */
 static char *elements(const char *set)
 {
-	bool map = !strcmp(set, "rsn_hosts") || !strcmp(set, "path_counters");
+	bool map = !strcmp(set, "rsn_hosts") || !strcmp(set, "path_counters") ||
+		   !strcmp(set, "path_vips");
 	char *out = run("nft list %s inet ntmobile %s", map ? "map" : "set", set);
 	char *e, *end, *r;
 
@@ -104,6 +106,14 @@ static char *elements(const char *set)
 	assert_non_null(end);
 	r = strndup(e, (size_t)(end - e + 1));
 	free(out);
+	assert_non_null(r);
+	/* nft wraps long lists: "a,\n\t\t\t     b" reads "a, b" */
+	for (e = end = r; *e; e++) {
+		if (isspace((unsigned char)*e) && end > r && end[-1] == ' ')
+			continue;
+		*end++ = isspace((unsigned char)*e) ? ' ' : *e;
+	}
+	*end = '\0';
 	return r;
 }
 
@@ -218,7 +228,7 @@ static void test_ensure_remove(void **state)
 
 	NEED_NETNS();
 	assert_int_equal(ntm_nft_open(&h), 0);
-	assert_int_equal(ntm_nft_table_ensure(&h), 9);
+	assert_int_equal(ntm_nft_table_ensure(&h), 11);
 	assert_int_equal(ntm_nft_table_ensure(&h), 0);
 	out = run("nft list chain inet ntmobile pathcount");
 	assert_non_null(out);
@@ -261,6 +271,7 @@ static void test_rsn_install_update_remove(void **state)
 	assert_elements("rsn_vips", "{ 100.64.0.1 }");
 	assert_elements("rsn_hosts", "{ 100.65.0.30 : 198.51.100.30 }");
 	assert_elements("rst_addrs", "");
+	assert_elements("path_vips", "{ 100.64.0.1 . 100.65.0.30 : 0x0000002a }");
 	assert_elements("path_counters",
 			"{ 0x0000002a comment \"RS-N a 100.64.0.1 b 100.65.0.30 host 198.51.100.30\" : \"path_42\" }");
 	assert_int_equal(ntm_nft_path_counter(h, 42, &pk, &by), 0);
@@ -271,6 +282,12 @@ static void test_rsn_install_update_remove(void **state)
 	apply_ok(h, &p, &p);
 	assert_elements("rsn_vips", "{ 100.64.0.1 }");
 	assert_elements("rsn_hosts", "{ 100.65.0.30 : 198.51.100.30 }");
+	assert_elements("path_vips", "{ 100.64.0.1 . 100.65.0.30 : 0x0000002a }");
+	/* An admin removed the pair: a re-apply puts it back. */
+	assert_int_equal(system("nft delete element inet ntmobile path_vips '{ 100.64.0.1 . 100.65.0.30 }'"), 0);
+	assert_elements("path_vips", "");
+	apply_ok(h, NULL, &p);
+	assert_elements("path_vips", "{ 100.64.0.1 . 100.65.0.30 : 0x0000002a }");
 
 	/* The host moved. */
 	apply_ok(h, &p, &q);
@@ -278,9 +295,12 @@ static void test_rsn_install_update_remove(void **state)
 	assert_elements("path_counters",
 			"{ 0x0000002a comment \"RS-N a 100.64.0.1 b 100.65.0.30 host 198.51.100.31\" : \"path_42\" }");
 
+	assert_elements("path_vips", "{ 100.64.0.1 . 100.65.0.30 : 0x0000002a }");
+
 	apply_ok(h, &q, NULL);
 	assert_elements("rsn_vips", "");
 	assert_elements("rsn_hosts", "");
+	assert_elements("path_vips", "");
 	assert_elements("path_counters", "");
 	out = run("nft list table inet ntmobile | grep -c 'counter path_' || true");
 	assert_string_equal(out, "0\n");
@@ -303,16 +323,49 @@ static void test_rst(void **state)
 	apply_ok(h, NULL, &t);
 	assert_elements("rst_addrs", "{ 203.0.113.5 }");
 	assert_elements("rsn_vips", "");
+	assert_elements("path_vips", "{ 203.0.113.5 . 198.51.100.30 : 0x00000007 }");
 	assert_elements("path_counters",
 			"{ 0x00000007 comment \"RS-T a 203.0.113.5 b 198.51.100.30\" : \"path_7\" }");
 	apply_ok(h, NULL, &t);
 	apply_ok(h, &t, &t2);
 	assert_elements("rst_addrs", "{ 203.0.113.6 }");
+	/* No leg B address recorded: no pair. */
+	assert_elements("path_vips", "");
 	assert_elements("path_counters",
 			"{ 0x00000007 comment \"RS-T a 203.0.113.6\" : \"path_7\" }");
 	apply_ok(h, &t2, NULL);
 	assert_elements("rst_addrs", "");
 	assert_elements("path_counters", "");
+	close_free(h);
+}
+
+/* A VIP pair is one path's: another PathID cannot take it. */
+static void test_path_vips_conflict(void **state)
+{
+	struct ntm_nft_path a = rsn(1, "100.64.0.1", "100.65.0.30", "198.51.100.30");
+	struct ntm_nft_path b = rsn(2, "100.64.0.1", "100.65.0.30", "198.51.100.30");
+	struct ntm_nft_path t = rst(3, "203.0.113.5", "198.51.100.30");
+	struct ntm_nft *h;
+
+	NEED_NETNS();
+	h = open_ensured();
+	apply_ok(h, NULL, &a);
+	apply_ok(h, NULL, &t);
+	assert_elements("path_vips",
+			"{ 100.64.0.1 . 100.65.0.30 : 0x00000001, 203.0.113.5 . 198.51.100.30 : 0x00000003 }");
+	assert_err(h, ntm_nft_path_apply(h, NULL, &b), -EEXIST,
+		   "the VIP pair 100.64.0.1 . 100.65.0.30 is path 1's");
+	/* Nothing of 2 went in. */
+	assert_elements("path_vips",
+			"{ 100.64.0.1 . 100.65.0.30 : 0x00000001, 203.0.113.5 . 198.51.100.30 : 0x00000003 }");
+	/* Once 1 is gone, 2 may have it. */
+	apply_ok(h, &a, NULL);
+	apply_ok(h, NULL, &b);
+	assert_elements("path_vips",
+			"{ 100.64.0.1 . 100.65.0.30 : 0x00000002, 203.0.113.5 . 198.51.100.30 : 0x00000003 }");
+	apply_ok(h, &b, NULL);
+	apply_ok(h, &t, NULL);
+	assert_elements("path_vips", "");
 	close_free(h);
 }
 
@@ -389,7 +442,7 @@ static void test_invalid(void **state)
 	badtype.type = 9;
 	assert_int_equal(ntm_nft_open(&h), 0);
 	assert_err(&h, ntm_nft_path_apply(&h, NULL, &p), -ENOENT, "ntmctl nft ensure");
-	assert_int_equal(ntm_nft_table_ensure(&h), 9);
+	assert_int_equal(ntm_nft_table_ensure(&h), 11);
 	assert_err(&h, ntm_nft_path_apply(&h, NULL, &v6), -EAFNOSUPPORT, "IPv6");
 	assert_err(&h, ntm_nft_path_apply(&h, NULL, &nohost), -EINVAL,
 		   "the host's address missing");
@@ -482,7 +535,7 @@ static void test_stale_view(void **state)
 	/* The whole table flushed and ensured again. */
 	apply_ok(h, NULL, &a);
 	assert_int_equal(system("nft flush ruleset"), 0);
-	assert_int_equal(ntm_nft_table_ensure(other), 9);
+	assert_int_equal(ntm_nft_table_ensure(other), 11);
 	apply_ok(h, &a, NULL);
 	apply_ok(h, NULL, &a);
 	assert_elements("rsn_vips", "{ 100.64.0.1 }");
@@ -677,6 +730,7 @@ int main(void)
 		cmocka_unit_test_setup(test_ensure_refuses_other_types, setup_netns),
 		cmocka_unit_test_setup(test_rsn_install_update_remove, setup_netns),
 		cmocka_unit_test_setup(test_rst, setup_netns),
+		cmocka_unit_test_setup(test_path_vips_conflict, setup_netns),
 		cmocka_unit_test_setup(test_shared_elements, setup_netns),
 		cmocka_unit_test_setup(test_rss_and_type_change, setup_netns),
 		cmocka_unit_test_setup(test_invalid, setup_netns),

@@ -1021,11 +1021,15 @@ static void test_teardown(void **state)
 	/* Its tunnel key went with it. */
 	rp = t_tunnel_request(42, NTM_LEG_A, "100.64.0.1", k42.tunnel, 21, &src);
 	assert_int_equal(rp.len, 0);
-	/* Retransmitted: the same answer. Again, new transaction: unknown. */
+	/* Retransmitted: the same answer. Again, new transaction: the path
+	 * is gone, OK again (idempotent), and nothing else happens. */
 	rp = t_teardown(42, 20);
 	assert_dr(&rp, NTM_OK, 42);
 	rp = t_teardown(42, 22);
-	assert_dr(&rp, NTM_E_UNKNOWN_PATH, 42);
+	assert_dr(&rp, NTM_OK, 42);
+	assert_absent(42);
+	assert_int_equal(w->ct_flushes[42], 1);
+	assert_int_equal(r->stats.removed, 1);
 	/* RS-S has no flows to flush. */
 	rp = t_teardown(43, 23);
 	assert_dr(&rp, NTM_OK, 43);
@@ -1208,23 +1212,29 @@ static void test_reconcile_refused(void **state)
 }
 
 /*
- * RS-N and RS-T: the RS seals with its own counter. A path the datapath lost
- * is not installed again from counter 0 under the same data key.
+ * RS-N and RS-T: the datapath starts leg B's counter of a new path at the
+ * clock, so a path it lost (module reload, reboot, user datapath restarted)
+ * is installed again from the store like RS-S: data key, VIPs, nft state
+ * and the learned endpoint of leg A; an update under way rolls forward.
  */
 static void test_reconcile_lost(void **state)
 {
 	struct ntm_relay_direction n = rd_n(1), t = rd_n(2), u = rd_n(3), k = rd_n(4);
 	struct rsd_reconcile_stats st;
+	struct sockaddr_in *sin;
 	struct rsd_row row;
+	struct ntm_addr ep;
 
 	t.rs_type = NTM_RS_TYPE_T;
 	memset(&t.host, 0, sizeof(t.host));
 	t.leg_a_vip = ip4("203.0.113.5", 0);
 	u.leg_a_vip = ip4("100.64.0.3", 0);
 	k.leg_a_vip = ip4("100.64.0.4", 0);
-	/* 1, 2: installed, lost with the datapath. */
+	/* 1, 2: installed, lost with the datapath; 1 had learned leg A. */
 	put_row(&n, RSD_INSTALLED);
 	nft_put_rd(&n);
+	ep = ip4("198.51.100.1", 40001);
+	assert_int_equal(rsd_store_set_learned(r->store, 1, NTM_LEG_A, &ep), 0);
 	put_row(&t, RSD_INSTALLED);
 	/* 3: an update with the same data key, under way when all was lost. */
 	memset(&row, 0, sizeof(row));
@@ -1234,7 +1244,8 @@ static void test_reconcile_lost(void **state)
 	row.has_prev = true;
 	row.prev = u;
 	assert_int_equal(rsd_store_put(r->store, &row), 0);
-	/* 4: the same, with a new data key: safe. */
+	u = row.rd;
+	/* 4: the same, with a new data key. */
 	row.rd = k;
 	row.rd.data_key[0] ^= 0xff;
 	row.prev = k;
@@ -1242,13 +1253,25 @@ static void test_reconcile_lost(void **state)
 	k = row.rd;
 
 	assert_int_equal(rsd_reconcile(r, &st), 0);
-	assert_int_equal(st.lost, 3);
-	assert_int_equal(st.rolled_forward, 1);
-	assert_absent(1);
-	assert_absent(2);
-	assert_absent(3);
-	assert_int_equal(w->ct_flushes[1], 1);
+	assert_int_equal(st.reinstalled, 2);
+	assert_int_equal(st.rolled_forward, 2);
+	assert_int_equal(st.failed + st.gone + st.finished_removal + st.kept +
+			 st.repaired + st.dp_orphans + st.nft_orphans, 0);
+	assert_installed(&n);
+	assert_installed(&t);
+	assert_installed(&u);
 	assert_installed(&k);
+	assert_int_equal(w->ct_flushes[1], 0);
+	assert_int_equal(w->ct_flushes[2], 0);
+	sin = (struct sockaddr_in *)&w->dp[fslot(1)].leg[NTM_LEG_A].endpoint;
+	assert_int_equal(sin->sin_family, AF_INET);
+	assert_int_equal(sin->sin_port, htons(40001));
+	assert_int_equal(sin->sin_addr.s_addr, htonl(0xc6336401));
+
+	/* A second run keeps them all. */
+	assert_int_equal(rsd_reconcile(r, &st), 0);
+	assert_int_equal(st.kept, 4);
+	assert_int_equal(st.reinstalled + st.rolled_forward, 0);
 }
 
 /* The datapath kept its tunnel: a path it lacks expired meanwhile. */
@@ -1263,7 +1286,7 @@ static void test_reconcile_gone(void **state)
 	r->dp_fresh = false;
 	assert_int_equal(rsd_reconcile(r, &st), 0);
 	assert_int_equal(st.gone, 2);
-	assert_int_equal(st.reinstalled + st.lost, 0);
+	assert_int_equal(st.reinstalled, 0);
 	assert_absent(1);
 	assert_absent(2);
 }
@@ -1378,9 +1401,11 @@ static void crash_remove(const char *where)
 	assert_int_equal(st.finished_removal, 1);
 	assert_absent(42);
 	assert_int_equal(w->ct_flushes[42], 1);
-	/* The retransmitted teardown after the restart: the path is gone. */
+	/* The retransmitted teardown after the restart (the answered
+	 * transaction was forgotten): the path is gone, answered OK. */
 	rp = t_teardown(42, 78);
-	assert_dr(&rp, NTM_E_UNKNOWN_PATH, 42);
+	assert_dr(&rp, NTM_OK, 42);
+	assert_absent(42);
 }
 
 static void test_crash_remove_after_store(void **state)

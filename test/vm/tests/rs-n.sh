@@ -60,7 +60,7 @@ drops() { path_get $ID ".leg_a.stats.$1"; }
 auth0=$(drops drop_auth)
 # Right relay tag, wrong AEAD tag: an RS-S would relay it, an RS-N decrypts.
 n "$MN" ntm-peer send --path-id $ID --path-key "$PATH_KEY" --leg a \
-	--remote "$RS_IP:$RS_PORT" --counter-start 100000 --count 3 --forge-aead \
+	--remote "$RS_IP:$RS_PORT" --counter-start 100000000 --count 3 --forge-aead \
 	--vip $VIP_MN --peer-vip $VIP_GH
 check "RS-N drops 3 packets with a bad AEAD tag (drop_auth +3)" \
 	[ "$(drops drop_auth)" -eq $((auth0 + 3)) ]
@@ -70,7 +70,7 @@ mal0=$(drops drop_malformed)
 # Authentic, but the inner source is not leg A's VIP: spoofing. Last, since
 # these authentic counters move leg A's replay window past the peer's.
 n "$MN" ntm-peer send --path-id $ID --path-key "$PATH_KEY" --leg a \
-	--remote "$RS_IP:$RS_PORT" --counter-start 200000 --count 2 \
+	--remote "$RS_IP:$RS_PORT" --counter-start 200000000 --count 2 \
 	--vip 100.64.0.99 --peer-vip $VIP_GH
 check "RS-N drops 2 inner packets with a spoofed source VIP" \
 	[ "$(drops drop_malformed)" -eq $((mal0 + 2)) ]
