@@ -26,17 +26,7 @@ checktool ntm-rsd ntm-dc-stub ntmctl ntm-peer jq nft conntrack ping curl python3
 [[ -c /dev/net/tun ]] || { echo "SKIP: ${0##*/}: no /dev/net/tun"; exit "$KSFT_SKIP"; }
 ulimit -c 0
 
-S=100 N=300 T=400
-VIP_A=100.64.0.1 VIP_B=100.64.0.2 VIP_MN=100.64.0.11 VIP_GH=100.65.0.30 T_ADDR=203.0.113.5
-
 rsd_topo_up
-n "$GH" ip route add "$RST_POOL" via "$RS_IP"
-www=$NTM_LOGDIR/www
-mkdir -p "$www"
-head -c 300000 /dev/urandom >"$www/blob"
-n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
-	>"$NTM_LOGDIR/http.log" 2>&1
-wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
 
 rsd_conf user
 rsd_start
@@ -121,19 +111,7 @@ check "the store still holds the three paths, installed, endpoints unchanged" \
 		 [ \"\$(sqlite3 $RSD_DB 'SELECT a_learned FROM path WHERE id = $N')\" = '$ep_n' ]"
 check "nft holds RS-N and RS-T" \
 	[ "$(n "$RS" ntmctl -j nft show | jq -c '[.[].id] | sort')" = "[$N,$T]" ]
-check "RS-S after the restart: CN -> MN (endpoints from the store)" n "$CN" ping -c 3 -i 0.2 -W 2 $VIP_A
-# The same ntm-peer processes on the same keys, no new Tunnel Request: the
-# restarted datapath reaches MN at the stored endpoint and MN accepts its
-# replies (leg B's counter above every one MN saw).
-check "the RS-N and RS-T nodes are the same processes" kill -0 "$peer_n" "$peer_t"
-check "RS-N after the restart: MN -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 $VIP_GH
-got=$(n "$MN" curl -sS --max-time 60 "http://$VIP_GH:8080/blob" | sha256sum)
-check "RS-N after the restart: HTTP download intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
-check "RS-T after the restart: MN ($T_ADDR) -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 "$GH_IP"
-check "no Relay Direction or Tunnel Request reached the daemon since it started" \
-	bash -c "! grep -qE 'Relay Direction|Tunnel Request' '$RSD_LOG'"
-check "ntmctl flows $N shows the RS-N flows after the restart" \
-	bash -c "ip netns exec $RS ntmctl flows $N | grep -q '$VIP_MN'"
+rsd_check_relaying "the restart" "$peer_n" "$peer_t"
 
 # A teardown removes the path's flows from conntrack, and its map element.
 check "Path Teardown of $T" dc -q teardown $T

@@ -50,10 +50,44 @@ RSD_LOG=
 RSD_RUNS=0
 RSD_STATUS=
 
+# The paths of the scenario: an RS-S, an RS-N and an RS-T PathID, and the
+# addresses their legs use.
+export S=100 N=300 T=400
+export VIP_A=100.64.0.1 VIP_B=100.64.0.2 VIP_MN=100.64.0.11 VIP_GH=100.65.0.30
+export T_ADDR=203.0.113.5
+
 rsd_topo_up() {
 	topo_up
 	topo_add_public_host DC 198.51.100.20
 	topo_add_public_host GH 198.51.100.30
+	n "$GH" ip route add "$RST_POOL" via "$RS_IP"
+	# GH, the general host: a web server, nothing NTMobile.
+	www=$NTM_LOGDIR/www
+	mkdir -p "$www"
+	head -c 300000 /dev/urandom >"$www/blob"
+	n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
+		>"$NTM_LOGDIR/http.log" 2>&1
+	wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
+}
+
+# After the datapath lost every path (WHEN: "the restart", "the reload") and
+# the daemon installed them again from its store: the same ntm-peer
+# processes (PIDs PEER_N, PEER_T), same keys, no new Tunnel Request, reach
+# each other again. The RS reaches MN at the stored endpoint and MN accepts
+# its replies (leg B's counter is above every one MN saw).
+rsd_check_relaying() {
+	local when=$1 peer_n=$2 peer_t=$3 got
+
+	check "RS-S after $when: CN -> MN" n "$CN" ping -c 3 -i 0.2 -W 2 "$VIP_A"
+	check "the RS-N and RS-T nodes are the same processes" kill -0 "$peer_n" "$peer_t"
+	check "RS-N after $when: MN -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 "$VIP_GH"
+	got=$(n "$MN" curl -sS --max-time 60 "http://$VIP_GH:8080/blob" | sha256sum)
+	check "RS-N after $when: HTTP download intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
+	check "RS-T after $when: MN ($T_ADDR) -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 "$GH_IP"
+	check "no Relay Direction or Tunnel Request reached the daemon since it started" \
+		bash -c "! grep -qE 'Relay Direction|Tunnel Request' '$RSD_LOG'"
+	check "ntmctl flows $N shows the RS-N flows after $when" \
+		bash -c "ip netns exec $RS ntmctl flows $N | grep -q '$VIP_MN'"
 }
 
 rsd_conf() {

@@ -30,17 +30,7 @@ ulimit -c 0		# the crash points abort(): no core files
 # only once it is loaded.
 [[ -c /dev/net/tun ]] || modprobe tun || die "no /dev/net/tun"
 
-S=100 N=300 T=400
-VIP_A=100.64.0.1 VIP_B=100.64.0.2 VIP_MN=100.64.0.11 VIP_GH=100.65.0.30 T_ADDR=203.0.113.5
-
 rsd_topo_up
-n "$GH" ip route add "$RST_POOL" via "$RS_IP"
-www=$NTM_LOGDIR/www
-mkdir -p "$www"
-head -c 300000 /dev/urandom >"$www/blob"
-n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
-	>"$NTM_LOGDIR/http.log" 2>&1
-wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
 
 # ---- start-up ---------------------------------------------------------------
 rsd_conf auto
@@ -181,19 +171,7 @@ check "the store holds them installed" \
 check "RS-S leg B's endpoint was restored from the store ($ep_b)" [ "$(path_get $S .leg_b.endpoint)" = "$ep_b" ]
 check "RS-N leg A's endpoint was restored from the store ($ep_n)" [ "$(path_get $N .leg_a.endpoint)" = "$ep_n" ]
 check "RS-T leg A's endpoint was restored from the store ($ep_t)" [ "$(path_get $T .leg_a.endpoint)" = "$ep_t" ]
-check "RS-S after the reload: CN -> MN" n "$CN" ping -c 3 -i 0.2 -W 2 $VIP_A
-# The same ntm-peer processes, same keys, no new Tunnel Request: the RS
-# reaches MN at the restored endpoint, and MN accepts the RS's replies
-# (leg B counter above every one it saw before the reload).
-check "the RS-N and RS-T nodes are the same processes" kill -0 "$peer_n" "$peer_t"
-check "RS-N after the reload: MN -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 $VIP_GH
-got=$(n "$MN" curl -sS --max-time 60 "http://$VIP_GH:8080/blob" | sha256sum)
-check "RS-N after the reload: HTTP download intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
-check "RS-T after the reload: MN ($T_ADDR) -> GH" n "$MN" ping -c 3 -i 0.2 -W 2 "$GH_IP"
-check "no Relay Direction or Tunnel Request reached the daemon since it started" \
-	bash -c "! grep -qE 'Relay Direction|Tunnel Request' '$RSD_LOG'"
-check "ntmctl flows $N shows the RS-N flows" \
-	bash -c "ip netns exec $RS ntmctl flows $N | grep -q '$VIP_MN'"
+rsd_check_relaying "the reload" "$peer_n" "$peer_t"
 
 # ---- crash points: SIGKILL-like abort in the middle of a Relay Direction --------
 i=0
