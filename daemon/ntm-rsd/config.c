@@ -11,9 +11,8 @@
 #include <string.h>
 
 #include "ntm_cli.h"
+#include "ntm_conf.h"
 #include "rsd.h"
-
-#define MAX_WORDS 8
 
 void rsd_config_init(struct rsd_config *c)
 {
@@ -58,45 +57,14 @@ const char *rsd_dp_mode_name(enum rsd_dp_mode m)
 	}
 }
 
-struct parser {
-	const char *name;
-	unsigned long line;
-	char *err;
-	size_t errlen;
-	unsigned int seen;		/* directives given once */
-};
-
-__attribute__((format(printf, 2, 3)))
-static int bad(struct parser *p, const char *fmt, ...)
-{
-	size_t n = 0;
-	va_list ap;
-	int ret;
-
-	if (p->line)
-		ret = snprintf(p->err, p->errlen, "%s:%lu: ", p->name, p->line);
-	else
-		ret = snprintf(p->err, p->errlen, "%s: ", p->name);
-	if (ret > 0)
-		n = (size_t)ret < p->errlen ? (size_t)ret : p->errlen - 1;
-	va_start(ap, fmt);
-	vsnprintf(p->err + n, p->errlen - n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
+#define bad ntm_conf_error
 
 enum {
 	D_CONTROL, D_TUNNEL_ADDRESS, D_TUNNEL_PORT, D_TUNNEL_DEV, D_MAX_PATHS,
 	D_STORE, D_DATAPATH, D_LOG, D_LOG_LEVEL, D_ROUTE, D_DC_KEY,
 };
 
-static const struct directive {
-	const char *name;
-	int id;
-	int nargs;
-	bool repeat;
-	const char *args;		/* for "expected ..." */
-} directives[] = {
+static const struct ntm_conf_directive directives[] = {
 	{ "control", D_CONTROL, 1, false, "ADDR:PORT" },
 	{ "tunnel-address", D_TUNNEL_ADDRESS, 1, false, "ADDR" },
 	{ "tunnel-port", D_TUNNEL_PORT, 1, false, "PORT" },
@@ -110,7 +78,7 @@ static const struct directive {
 	{ "dc-key", D_DC_KEY, 2, true, "KEYID HEX64" },
 };
 
-static int add_key(struct parser *p, struct rsd_config *c, char **w)
+static int add_key(struct ntm_conf_parser *p, struct rsd_config *c, char **w)
 {
 	struct rsd_key k, *keys;
 	uint32_t id;
@@ -134,8 +102,8 @@ static int add_key(struct parser *p, struct rsd_config *c, char **w)
 	return 0;
 }
 
-static int directive(struct parser *p, struct rsd_config *c,
-		     const struct directive *d, char **w)
+static int directive(struct ntm_conf_parser *p, struct rsd_config *c,
+		     const struct ntm_conf_directive *d, char **w)
 {
 	const char *v = w[1];
 	uint32_t u32;
@@ -222,79 +190,23 @@ static int directive(struct parser *p, struct rsd_config *c,
 	return bad(p, "%s: internal error", d->name);
 }
 
-/* Split @line into words, at most MAX_WORDS (-1 beyond). */
-static int split(char *line, char **w)
+static int directive_cb(struct ntm_conf_parser *p,
+			const struct ntm_conf_directive *d, char **w, int n,
+			void *arg)
 {
-	char *save = NULL, *tok;
-	int n = 0;
-
-	for (tok = strtok_r(line, " \t\r\n", &save); tok;
-	     tok = strtok_r(NULL, " \t\r\n", &save)) {
-		if (n == MAX_WORDS)
-			return -1;
-		w[n++] = tok;
-	}
-	return n;
-}
-
-static int line(struct parser *p, struct rsd_config *c, char *s)
-{
-	const struct directive *d = NULL;
-	char *hash, *w[MAX_WORDS];
-	size_t i;
-	int n;
-
-	/* "#" after a word starts a comment too; no value contains one. */
-	hash = strchr(s, '#');
-	if (hash)
-		*hash = '\0';
-	n = split(s, w);
-	if (n == 0)
-		return 0;
-	for (i = 0; i < sizeof(directives) / sizeof(directives[0]); i++)
-		if (!strcmp(w[0], directives[i].name))
-			d = &directives[i];
-	if (!d)
-		return bad(p, "unknown directive \"%s\"", w[0]);
-	if (n < 0 || n - 1 != d->nargs)
-		return bad(p, "%s: expected \"%s %s\"", d->name, d->name, d->args);
-	if (!d->repeat) {
-		if (p->seen & (1u << d->id))
-			return bad(p, "%s is given twice", d->name);
-		p->seen |= 1u << d->id;
-	}
-	return directive(p, c, d, w);
+	return directive(p, arg, d, w);
 }
 
 int rsd_config_parse(FILE *f, const char *name, struct rsd_config *c,
 		     char *err, size_t errlen)
 {
-	struct parser p = { .name = name, .err = err, .errlen = errlen };
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int ret = 0;
+	struct ntm_conf_parser p = { .name = name, .err = err, .errlen = errlen };
 
 	snprintf(c->file, sizeof(c->file), "%s", name);
-	while ((n = getline(&buf, &cap, f)) >= 0) {
-		p.line++;
-		if ((size_t)n != strlen(buf)) {
-			ret = bad(&p, "a NUL byte in the line");
-			break;
-		}
-		ret = line(&p, c, buf);
-		if (ret)
-			break;
-	}
-	if (buf) {
-		ntm_wipe(buf, cap);	/* it held a key, perhaps */
-		free(buf);
-	}
-	if (ret)
-		return ret;
-	if (ferror(f))
-		return bad(&p, "read error");
-	p.line = 0;
+	if (ntm_conf_read(f, name, directives,
+			  sizeof(directives) / sizeof(directives[0]),
+			  directive_cb, c, err, errlen))
+		return -1;
 	if (c->tunnel_addr.family == NTM_AF_NONE)
 		return bad(&p, "no tunnel-address: the RS's address that nodes send Data to (\"tunnel-address ADDR\")");
 	if (!c->nkeys)

@@ -7,7 +7,7 @@
  *
  *   main.c       command line, daemon life, the event loop, signals
  *   config.c     the configuration file (rsd.conf.example)
- *   log.c        levels, stderr or syslog
+ *   (lib/ntm_log.c  the log: levels, stderr or syslog)
  *   control.c    the control port: open, check, dispatch, answer
  *   txn.c        answers already given, by (key id, transaction id)
  *   path.c       install, update and remove a path: store, datapath, nft
@@ -38,6 +38,7 @@
 #include <ntm/ntm.h>
 
 #include "datapath.h"
+#include "ntm_log.h"
 
 #define RSD_NAME		"ntm-rsd"
 #define RSD_DEFAULT_CONFIG	"/etc/ntmobile/rsd.conf"
@@ -50,24 +51,23 @@
 #define RSD_TXN_CACHE		16384
 #define RSD_NONCE_CACHE		65536
 
-/* ---- log.c --------------------------------------------------------------- */
+/* ---- log: lib/ntm_log.c ------------------------------------------------- */
 
-enum rsd_log_level {
-	RSD_LOG_ERROR,
-	RSD_LOG_WARN,
-	RSD_LOG_INFO,
-	RSD_LOG_DEBUG,
-};
+#define RSD_LOG_ERROR	NTM_LOG_ERROR
+#define RSD_LOG_WARN	NTM_LOG_WARN
+#define RSD_LOG_INFO	NTM_LOG_INFO
+#define RSD_LOG_DEBUG	NTM_LOG_DEBUG
 
 /* @use_syslog: syslog(3), facility daemon; otherwise stderr. */
-void rsd_log_open(int level, bool use_syslog);
-void rsd_log_set_level(int level);
-void rsd_log_close(void);
-bool rsd_log_enabled(int level);
-__attribute__((format(printf, 2, 3)))
-void rsd_log(int level, const char *fmt, ...);
-/* "error", "warn", "info", "debug"; -1 for anything else. */
-int rsd_log_level_parse(const char *s);
+static inline void rsd_log_open(int level, bool use_syslog)
+{
+	ntm_log_open(RSD_NAME, level, use_syslog);
+}
+#define rsd_log_set_level	ntm_log_set_level
+#define rsd_log_close		ntm_log_close
+#define rsd_log_enabled		ntm_log_enabled
+#define rsd_log			ntm_log
+#define rsd_log_level_parse	ntm_log_level_parse
 
 #define rsd_err(...)	rsd_log(RSD_LOG_ERROR, __VA_ARGS__)
 #define rsd_warn(...)	rsd_log(RSD_LOG_WARN, __VA_ARGS__)

@@ -29,7 +29,6 @@
 
 #include "../../daemon/ntm-rsd/config.c"
 #include "../../daemon/ntm-rsd/control.c"
-#include "../../daemon/ntm-rsd/log.c"
 #include "../../daemon/ntm-rsd/path.c"
 #include "../../daemon/ntm-rsd/reconcile.c"
 #include "../../daemon/ntm-rsd/store.c"
