@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The daemons' log (ntm_log.h), moved here from ntm-rsd so that ntm-node
- * logs the same way.
+ * The daemons' log: four levels, to stderr or to syslog(3). See ntm_log.h.
+ * Its state is the process's one log, so it is global.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,9 +12,9 @@
 #include "ntm_log.h"
 
 static int log_level = NTM_LOG_INFO;
-static const char *log_ident = "ntmobile";
 static bool log_syslog;
 static bool log_prio_prefix;
+static const char *log_ident = "ntmobile";
 
 static const char *const level_names[] = {
 	[NTM_LOG_ERROR] = "error",
@@ -43,7 +43,8 @@ int ntm_log_level_parse(const char *s)
 void ntm_log_open(const char *ident, int level, bool use_syslog)
 {
 	ntm_log_close();
-	log_ident = ident;
+	if (ident)
+		log_ident = ident;
 	log_level = level;
 	log_syslog = use_syslog;
 	log_prio_prefix = !use_syslog && getenv("JOURNAL_STREAM");
@@ -86,6 +87,5 @@ void ntm_log(int level, const char *fmt, ...)
 		fprintf(stderr, "<%d>%s: %s\n", level_prio[level],
 			level_names[level], msg);
 	else
-		fprintf(stderr, "%s: %s: %s\n", log_ident, level_names[level],
-			msg);
+		fprintf(stderr, "%s: %s: %s\n", log_ident, level_names[level], msg);
 }

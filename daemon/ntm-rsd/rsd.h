@@ -7,7 +7,7 @@
  *
  *   main.c       command line, daemon life, the event loop, signals
  *   config.c     the configuration file (rsd.conf.example)
- *   (lib/ntm_log.c  the log: levels, stderr or syslog)
+ *   (the log is lib/ntm_log.c)
  *   control.c    the control port: open, check, dispatch, answer
  *   txn.c        answers already given, by (key id, transaction id)
  *   path.c       install, update and remove a path: store, datapath, nft
@@ -51,28 +51,23 @@
 #define RSD_TXN_CACHE		16384
 #define RSD_NONCE_CACHE		65536
 
-/* ---- log: lib/ntm_log.c ------------------------------------------------- */
+/* ---- the log: lib/ntm_log.c ---------------------------------------------- */
 
 #define RSD_LOG_ERROR	NTM_LOG_ERROR
 #define RSD_LOG_WARN	NTM_LOG_WARN
 #define RSD_LOG_INFO	NTM_LOG_INFO
 #define RSD_LOG_DEBUG	NTM_LOG_DEBUG
 
-/* @use_syslog: syslog(3), facility daemon; otherwise stderr. */
-static inline void rsd_log_open(int level, bool use_syslog)
-{
-	ntm_log_open(RSD_NAME, level, use_syslog);
-}
+#define rsd_log_open(level, use_syslog) ntm_log_open(RSD_NAME, level, use_syslog)
 #define rsd_log_set_level	ntm_log_set_level
 #define rsd_log_close		ntm_log_close
 #define rsd_log_enabled		ntm_log_enabled
 #define rsd_log			ntm_log
 #define rsd_log_level_parse	ntm_log_level_parse
-
-#define rsd_err(...)	rsd_log(RSD_LOG_ERROR, __VA_ARGS__)
-#define rsd_warn(...)	rsd_log(RSD_LOG_WARN, __VA_ARGS__)
-#define rsd_info(...)	rsd_log(RSD_LOG_INFO, __VA_ARGS__)
-#define rsd_dbg(...)	rsd_log(RSD_LOG_DEBUG, __VA_ARGS__)
+#define rsd_err			ntm_err
+#define rsd_warn		ntm_warn
+#define rsd_info		ntm_info
+#define rsd_dbg			ntm_dbg
 
 /* ---- config.c ------------------------------------------------------------ */
 
