@@ -131,6 +131,12 @@ void ntm_json_bool(struct ntm_json *j, bool v)
 	fputs(v ? "true" : "false", j->f);
 }
 
+void ntm_json_null(struct ntm_json *j)
+{
+	sep(j);
+	fputs("null", j->f);
+}
+
 void ntm_json_kv_str(struct ntm_json *j, const char *key, const char *s)
 {
 	ntm_json_key(j, key);

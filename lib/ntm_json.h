@@ -31,6 +31,7 @@ void ntm_json_key(struct ntm_json *j, const char *key);
 void ntm_json_str(struct ntm_json *j, const char *s);
 void ntm_json_u64(struct ntm_json *j, uint64_t v);
 void ntm_json_bool(struct ntm_json *j, bool v);
+void ntm_json_null(struct ntm_json *j);
 /* key + value in one call */
 void ntm_json_kv_str(struct ntm_json *j, const char *key, const char *s);
 void ntm_json_kv_u64(struct ntm_json *j, const char *key, uint64_t v);

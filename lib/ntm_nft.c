@@ -11,6 +11,7 @@
  * it returns and is read without waiting.
  */
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -2276,4 +2277,125 @@ int ntm_nft_paths(struct ntm_nft *h, ntm_nft_path_cb cb, void *arg)
 	if (ret < 0)
 		return ret;
 	return w.n > INT32_MAX ? INT32_MAX : (int)w.n;
+}
+
+/* ---- the node's table: inet ntm_node ------------------------------------------------ */
+
+/* udp sport 53 queue num @queue bypass */
+static struct nftnl_rule *node_rule(uint16_t queue)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	uint8_t udp = IPPROTO_UDP;
+	uint16_t port = htons(53);
+	struct nftnl_expr *e;
+
+	if (!r)
+		return NULL;
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NTM_NFT_NODE_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, NTM_NFT_NODE_CHAIN);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (!add_meta_load(r, NFT_META_L4PROTO, NFT_REG_1) ||
+	    !add_cmp(r, NFT_REG_1, NFT_CMP_EQ, &udp, sizeof(udp)) ||
+	    !add_payload_load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1) ||
+	    !add_cmp(r, NFT_REG_1, NFT_CMP_EQ, &port, sizeof(port)))
+		goto err;
+	e = nftnl_expr_alloc("queue");
+	if (e) {
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, queue);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, NFT_QUEUE_FLAG_BYPASS);
+	}
+	if (!add_expr(r, e))
+		goto err;
+	return r;
+err:
+	nftnl_rule_free(r);
+	return NULL;
+}
+
+static void msg_node_table(struct batch *bt, uint16_t type, uint16_t flags)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t) {
+		bt->nomem = true;
+		return;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NTM_NFT_NODE_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	if (type == NFT_MSG_NEWTABLE)
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+	nlh = batch_msg(bt, type, flags, "%s table inet %s",
+			type == NFT_MSG_NEWTABLE ? "add" : "delete",
+			NTM_NFT_NODE_TABLE);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	batch_next(bt);
+}
+
+int ntm_nft_node_install(struct ntm_nft *h, uint16_t queue)
+{
+	struct nftnl_chain *ch;
+	struct nftnl_rule *r;
+	struct nlmsghdr *nlh;
+	struct batch bt;
+	int ret;
+
+	h->errbuf[0] = '\0';
+	if (batch_start(h, &bt) < 0)
+		return fail(h, -ENOMEM, "table inet %s", NTM_NFT_NODE_TABLE);
+	/* add + delete + add: whatever an earlier run left is replaced. */
+	msg_node_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	msg_node_table(&bt, NFT_MSG_DELTABLE, 0);
+	msg_node_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	ch = nftnl_chain_alloc();
+	if (!ch) {
+		bt.nomem = true;
+	} else {
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TABLE, NTM_NFT_NODE_TABLE);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_NAME, NTM_NFT_NODE_CHAIN);
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM, NF_INET_LOCAL_IN);
+		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, 0);
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_ACCEPT);
+		nlh = batch_msg(&bt, NFT_MSG_NEWCHAIN, NLM_F_CREATE,
+				"add chain %s", NTM_NFT_NODE_CHAIN);
+		nftnl_chain_nlmsg_build_payload(nlh, ch);
+		nftnl_chain_free(ch);
+		batch_next(&bt);
+	}
+	r = node_rule(queue);
+	if (!r) {
+		bt.nomem = true;
+	} else {
+		nlh = batch_msg(&bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
+				"add rule udp sport 53 queue num %u bypass",
+				(unsigned int)queue);
+		nftnl_rule_nlmsg_build_payload(nlh, r);
+		nftnl_rule_free(r);
+		batch_next(&bt);
+	}
+	ret = batch_send(h, &bt);
+	batch_free(&bt);
+	return ret;
+}
+
+int ntm_nft_node_remove(struct ntm_nft *h)
+{
+	struct batch bt;
+	int ret;
+
+	h->errbuf[0] = '\0';
+	if (batch_start(h, &bt) < 0)
+		return fail(h, -ENOMEM, "table inet %s", NTM_NFT_NODE_TABLE);
+	msg_node_table(&bt, NFT_MSG_DELTABLE, 0);
+	ret = batch_send(h, &bt);
+	batch_free(&bt);
+	if (ret == -ENOENT) {
+		h->errbuf[0] = '\0';
+		return 0;
+	}
+	return ret < 0 ? ret : 1;
 }

@@ -3,7 +3,8 @@
  * ntm_nft: the one place that knows the nftables objects of an RS, the table
  * inet ntmobile (nft/ntmobile.nft is its description for people; what
  * ntm_nft_table_ensure() builds lists exactly like that file loaded by hand).
- * libnftnl + libmnl; it never reads or writes any other table.
+ * libnftnl + libmnl; it never reads or writes any other table but the
+ * node's (inet ntm_node, at the end of this file).
  *
  * What a path puts in the table (PathID = ct mark of its flows):
  *
@@ -139,5 +140,17 @@ int ntm_nft_paths(struct ntm_nft *h, ntm_nft_path_cb cb, void *arg);
 char *ntm_nft_path_fmt(const struct ntm_nft_path *p, char *buf, size_t len);
 /* Parse what ntm_nft_path_fmt() wrote; 0 or -EINVAL. @p->id is kept. */
 int ntm_nft_path_parse(const char *s, struct ntm_nft_path *p);
+
+/*
+ * The NTM node's table, inet ntm_node: chain input (filter, hook input,
+ * priority 0) with the one rule "udp sport 53 queue num @queue bypass", the
+ * DNS hook of ntm-node. Installing replaces whatever table of that name
+ * exists, in one batch; 0 or -errno. Removing: 1 if it was there, 0 if not,
+ * or -errno.
+ */
+#define NTM_NFT_NODE_TABLE	"ntm_node"
+#define NTM_NFT_NODE_CHAIN	"input"
+int ntm_nft_node_install(struct ntm_nft *h, uint16_t queue);
+int ntm_nft_node_remove(struct ntm_nft *h);
 
 #endif /* _NTM_NFT_H */

@@ -145,8 +145,9 @@ int ntm_rtnl_addr_add(struct ntm_rtnl *r, unsigned int ifindex,
 	return rtnl_talk(r, nlh);
 }
 
-int ntm_rtnl_route_add(struct ntm_rtnl *r, unsigned int ifindex,
-		       sa_family_t family, const uint8_t *dst, uint8_t plen)
+static int route_msg(struct ntm_rtnl *r, uint16_t type, unsigned int ifindex,
+		     sa_family_t family, const uint8_t *dst, uint8_t plen,
+		     const uint8_t *src)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
 	size_t alen = addr_len(family);
@@ -156,9 +157,10 @@ int ntm_rtnl_route_add(struct ntm_rtnl *r, unsigned int ifindex,
 		return -EAFNOSUPPORT;
 	if (plen > alen * 8)
 		return -EINVAL;
-	nlh->nlmsg_type = RTM_NEWROUTE;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-			   NLM_F_REPLACE;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (type == RTM_NEWROUTE)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = plen;
@@ -168,6 +170,27 @@ int ntm_rtnl_route_add(struct ntm_rtnl *r, unsigned int ifindex,
 	rtm->rtm_type = RTN_UNICAST;
 	if (plen)
 		mnl_attr_put(nlh, RTA_DST, alen, dst);
+	if (src)
+		mnl_attr_put(nlh, RTA_PREFSRC, alen, src);
 	mnl_attr_put_u32(nlh, RTA_OIF, ifindex);
 	return rtnl_talk(r, nlh);
+}
+
+int ntm_rtnl_route_add(struct ntm_rtnl *r, unsigned int ifindex,
+		       sa_family_t family, const uint8_t *dst, uint8_t plen)
+{
+	return route_msg(r, RTM_NEWROUTE, ifindex, family, dst, plen, NULL);
+}
+
+int ntm_rtnl_route_add_src(struct ntm_rtnl *r, unsigned int ifindex,
+			   sa_family_t family, const uint8_t *dst, uint8_t plen,
+			   const uint8_t *src)
+{
+	return route_msg(r, RTM_NEWROUTE, ifindex, family, dst, plen, src);
+}
+
+int ntm_rtnl_route_del(struct ntm_rtnl *r, unsigned int ifindex,
+		       sa_family_t family, const uint8_t *dst, uint8_t plen)
+{
+	return route_msg(r, RTM_DELROUTE, ifindex, family, dst, plen, NULL);
 }

@@ -50,4 +50,13 @@ int ntm_rtnl_addr_add(struct ntm_rtnl *r, unsigned int ifindex,
 int ntm_rtnl_route_add(struct ntm_rtnl *r, unsigned int ifindex,
 		       sa_family_t family, const uint8_t *dst, uint8_t plen);
 
+/* The same with a preferred source address @src (NULL: none), the "src" of
+ * "ip route add DST dev TUN src VIP". */
+int ntm_rtnl_route_add_src(struct ntm_rtnl *r, unsigned int ifindex,
+			   sa_family_t family, const uint8_t *dst, uint8_t plen,
+			   const uint8_t *src);
+/* Delete the route to @dst/@plen through @ifindex, main table. */
+int ntm_rtnl_route_del(struct ntm_rtnl *r, unsigned int ifindex,
+		       sa_family_t family, const uint8_t *dst, uint8_t plen);
+
 #endif /* _NTM_TUN_H */
