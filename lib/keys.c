@@ -14,6 +14,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include <ntm/msg.h>
 #include <ntm/ntm.h>
 
 static const char ntm_hkdf_salt[] = "ntmobile v1";
@@ -167,4 +168,23 @@ int ntm_relay_tag_verify(const uint8_t relay_key[NTM_RELAY_KEY_BYTES],
 	ok = CRYPTO_memcmp(tag, hdr + NTM_DATA_AUTH_LEN, NTM_RELAY_TAG_LEN) == 0;
 	ntm_wipe(tag, sizeof(tag));
 	return ok;
+}
+
+int ntm_relay_direction_keys(struct ntm_relay_direction *rd,
+			     const uint8_t path_key[NTM_PATH_KEY_BYTES])
+{
+	struct ntm_path_keys k;
+	int ret;
+
+	ret = ntm_path_keys_derive(path_key, &k);
+	if (ret != NTM_OK)
+		return ret;
+	memcpy(rd->relay_key, k.relay, sizeof(rd->relay_key));
+	memcpy(rd->tunnel_key, k.tunnel, sizeof(rd->tunnel_key));
+	if (rd->rs_type == NTM_RS_TYPE_S)
+		memset(rd->data_key, 0, sizeof(rd->data_key));
+	else
+		memcpy(rd->data_key, k.data, sizeof(rd->data_key));
+	ntm_path_keys_wipe(&k);
+	return NTM_OK;
 }

@@ -1,8 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/*
- * The configuration file reader of the daemons (ntm_conf.h), moved here from
- * ntm-rsd's config.c so that ntm-node reads its file the same way.
- */
+/* The daemons' configuration file syntax. See ntm_conf.h. */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,12 +9,14 @@
 
 #include "ntm_conf.h"
 
-int ntm_conf_error(struct ntm_conf_parser *p, const char *fmt, ...)
+int ntm_conf_error(struct ntm_conf *p, const char *fmt, ...)
 {
 	size_t n = 0;
 	va_list ap;
 	int ret;
 
+	if (!p->err || !p->errlen)
+		return -1;
 	if (p->line)
 		ret = snprintf(p->err, p->errlen, "%s:%lu: ", p->name, p->line);
 	else
@@ -45,8 +44,8 @@ static int split(char *line, char **w)
 	return n;
 }
 
-static int line(struct ntm_conf_parser *p, const struct ntm_conf_directive *dirs,
-		size_t ndirs, ntm_conf_fn *fn, void *arg, char *s)
+static int one_line(struct ntm_conf *p, const struct ntm_conf_directive *dirs,
+		    size_t ndirs, ntm_conf_fn *fn, void *arg, char *s)
 {
 	const struct ntm_conf_directive *d = NULL;
 	char *hash, *w[NTM_CONF_MAX_WORDS];
@@ -60,40 +59,43 @@ static int line(struct ntm_conf_parser *p, const struct ntm_conf_directive *dirs
 	n = split(s, w);
 	if (n == 0)
 		return 0;
+	if (n < 0)
+		return ntm_conf_error(p, "more than %d words on a line",
+				      NTM_CONF_MAX_WORDS);
 	for (i = 0; i < ndirs; i++)
 		if (!strcmp(w[0], dirs[i].name))
 			d = &dirs[i];
 	if (!d)
 		return ntm_conf_error(p, "unknown directive \"%s\"", w[0]);
-	if (n < 0 || (d->nargs >= 0 && n - 1 != d->nargs) ||
-	    (d->nargs < 0 && (n < 2 || n - 1 > -d->nargs)))
+	if (n - 1 < d->min_args || n - 1 > d->max_args)
 		return ntm_conf_error(p, "%s: expected \"%s %s\"", d->name,
 				      d->name, d->args);
-	if (!d->repeat) {
-		if (p->seen & (1u << d->id))
-			return ntm_conf_error(p, "%s is given twice", d->name);
-		p->seen |= 1u << d->id;
-	}
-	return fn(p, d, w, n, arg);
+	if (!d->repeat && ntm_conf_seen(p, d->id))
+		return ntm_conf_error(p, "%s is given twice", d->name);
+	p->seen |= 1ull << d->id;
+	return fn(p, arg, d, n, w);
 }
 
-int ntm_conf_read(FILE *f, const char *name,
-		  const struct ntm_conf_directive *dirs, size_t ndirs,
-		  ntm_conf_fn *fn, void *arg, char *err, size_t errlen)
+int ntm_conf_parse(struct ntm_conf *p, FILE *f, const char *name,
+		   const struct ntm_conf_directive *dirs, size_t ndirs,
+		   ntm_conf_fn *fn, void *arg, char *err, size_t errlen)
 {
-	struct ntm_conf_parser p = { .name = name, .err = err, .errlen = errlen };
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	int ret = 0;
 
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->err = err;
+	p->errlen = errlen;
 	while ((n = getline(&buf, &cap, f)) >= 0) {
-		p.line++;
+		p->line++;
 		if ((size_t)n != strlen(buf)) {
-			ret = ntm_conf_error(&p, "a NUL byte in the line");
+			ret = ntm_conf_error(p, "a NUL byte in the line");
 			break;
 		}
-		ret = line(&p, dirs, ndirs, fn, arg, buf);
+		ret = one_line(p, dirs, ndirs, fn, arg, buf);
 		if (ret)
 			break;
 	}
@@ -103,9 +105,8 @@ int ntm_conf_read(FILE *f, const char *name,
 	}
 	if (ret)
 		return ret;
-	if (ferror(f)) {
-		p.line = 0;
-		return ntm_conf_error(&p, "read error");
-	}
+	if (ferror(f))
+		return ntm_conf_error(p, "read error");
+	p->line = 0;
 	return 0;
 }

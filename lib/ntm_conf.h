@@ -1,53 +1,65 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The daemons' configuration files (ntm-rsd, ntm-node): one directive per
- * line, "keyword value...", words separated by blanks, "#" starts a
- * comment. A wrong line is reported as "FILE:LINE: what is wrong", and the
- * reader stops at the first one.
+ * The daemons' configuration files (ntm-rsd, ntm-dc, ntm-node): one
+ * directive per line, "keyword value...", words separated by blanks, "#"
+ * starts a comment (values contain no blanks and no "#"). Each directive is
+ * given at most once unless it says it repeats. A wrong line is reported as
+ * "FILE:LINE: what is wrong" and the caller uses nothing of the file.
+ *
+ * The caller describes its directives in a table and gets each line as
+ * words; it reports its own errors with ntm_conf_error(), which also works
+ * after the file was read ("FILE: no zone ...").
  */
 #ifndef _NTM_CONF_H
 #define _NTM_CONF_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
-#define NTM_CONF_MAX_WORDS	8
+#define NTM_CONF_MAX_WORDS	32
 
 struct ntm_conf_directive {
 	const char *name;
-	int id;				/* 0..31, the caller's */
-	int nargs;			/* exact; -N: 1..N */
-	bool repeat;			/* may be given more than once */
-	const char *args;		/* for "expected ..." */
+	int id;				/* 0..63, the caller's */
+	int min_args, max_args;		/* words after the keyword */
+	bool repeat;
+	const char *args;		/* for "expected \"name ARGS\"" */
 };
 
-struct ntm_conf_parser {
+struct ntm_conf {
 	const char *name;		/* the file, in messages */
-	unsigned long line;		/* 0: not about one line */
+	unsigned long line;		/* 0: not on a line */
 	char *err;
 	size_t errlen;
-	unsigned int seen;		/* directives given once, by id */
+	uint64_t seen;			/* ids of the directives given */
 };
 
-/* One directive of a line: w[0] is its keyword, w[1..n-1] its values. 0 or
- * -1 (after ntm_conf_error()). */
-typedef int ntm_conf_fn(struct ntm_conf_parser *p,
-			const struct ntm_conf_directive *d, char **w, int n,
-			void *arg);
+/*
+ * One line's directive: @w[0] is the keyword, @w[1..n-1] its values, with
+ * min_args <= n - 1 <= max_args checked already. 0, or the -1 of
+ * ntm_conf_error().
+ */
+typedef int ntm_conf_fn(struct ntm_conf *p, void *arg,
+			const struct ntm_conf_directive *d, int n, char **w);
 
-/* "FILE:LINE: " + the message into p->err; returns -1. */
 __attribute__((format(printf, 2, 3)))
-int ntm_conf_error(struct ntm_conf_parser *p, const char *fmt, ...);
+int ntm_conf_error(struct ntm_conf *p, const char *fmt, ...);
 
 /*
- * Read @f (named @name in messages) line by line and call @fn for each
- * directive of @dirs: unknown keywords, a wrong number of values and a
- * directive given twice that may not be are errors. The line buffer is
- * wiped (a line may hold a key). 0, or -1 with the message in @err.
+ * Read @f (named @name in messages) line by line. 0, or -1 with the message
+ * in @err. Afterwards p->line is 0 and p->seen says which directives were
+ * given, for the caller's checks of the whole file.
  */
-int ntm_conf_read(FILE *f, const char *name,
-		  const struct ntm_conf_directive *dirs, size_t ndirs,
-		  ntm_conf_fn *fn, void *arg, char *err, size_t errlen);
+int ntm_conf_parse(struct ntm_conf *p, FILE *f, const char *name,
+		   const struct ntm_conf_directive *dirs, size_t ndirs,
+		   ntm_conf_fn *fn, void *arg, char *err, size_t errlen);
+
+/* 1 if the directive with @id was given. */
+static inline bool ntm_conf_seen(const struct ntm_conf *p, int id)
+{
+	return p->seen & (1ull << id);
+}
 
 #endif /* _NTM_CONF_H */

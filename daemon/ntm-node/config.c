@@ -38,23 +38,23 @@ enum {
 };
 
 static const struct ntm_conf_directive directives[] = {
-	{ "node-id", D_NODE_ID, 1, false, "ID" },
-	{ "key", D_KEY, 1, false, "HEX64" },
-	{ "key-file", D_KEY_FILE, 1, false, "PATH" },
-	{ "name", D_NAME, 1, false, "FQDN" },
-	{ "dc", D_DC, 1, false, "ADDR:PORT" },
-	{ "dns", D_DNS, 1, false, "ADDR[:PORT]" },
-	{ "tunnel-port", D_TUNNEL_PORT, 1, false, "PORT" },
-	{ "tun-dev", D_TUN_DEV, 1, false, "NAME" },
-	{ "queue", D_QUEUE, 1, false, "NUM" },
-	{ "lifetime", D_LIFETIME, 1, false, "SECONDS" },
-	{ "keepalive", D_KEEPALIVE, 1, false, "SECONDS" },
-	{ "state", D_STATE, 1, false, "PATH" },
-	{ "log", D_LOG, 1, false, "stderr|syslog" },
-	{ "log-level", D_LOG_LEVEL, 1, false, "error|warn|info|debug" },
+	{ "node-id", D_NODE_ID, 1, 1, false, "ID" },
+	{ "key", D_KEY, 1, 1, false, "HEX64" },
+	{ "key-file", D_KEY_FILE, 1, 1, false, "PATH" },
+	{ "name", D_NAME, 1, 1, false, "FQDN" },
+	{ "dc", D_DC, 1, 1, false, "ADDR:PORT" },
+	{ "dns", D_DNS, 1, 1, false, "ADDR[:PORT]" },
+	{ "tunnel-port", D_TUNNEL_PORT, 1, 1, false, "PORT" },
+	{ "tun-dev", D_TUN_DEV, 1, 1, false, "NAME" },
+	{ "queue", D_QUEUE, 1, 1, false, "NUM" },
+	{ "lifetime", D_LIFETIME, 1, 1, false, "SECONDS" },
+	{ "keepalive", D_KEEPALIVE, 1, 1, false, "SECONDS" },
+	{ "state", D_STATE, 1, 1, false, "PATH" },
+	{ "log", D_LOG, 1, 1, false, "stderr|syslog" },
+	{ "log-level", D_LOG_LEVEL, 1, 1, false, "error|warn|info|debug" },
 };
 
-static int read_key_file(struct ntm_conf_parser *p, struct node_config *c,
+static int read_key_file(struct ntm_conf *p, struct node_config *c,
 			 const char *path)
 {
 	char buf[130];
@@ -87,9 +87,8 @@ static int parse_addr(const char *v, struct ntm_addr *a, uint16_t def_port)
 	return a->port ? 0 : -1;
 }
 
-static int directive(struct ntm_conf_parser *p,
-		     const struct ntm_conf_directive *d, char **w, int nw,
-		     void *arg)
+static int directive(struct ntm_conf *p, void *arg,
+		     const struct ntm_conf_directive *d, int nw, char **w)
 {
 	struct node_config *c = arg;
 	const char *v = w[1];
@@ -103,7 +102,7 @@ static int directive(struct ntm_conf_parser *p,
 		c->has_node_id = true;
 		return 0;
 	case D_KEY:
-		if (p->seen & (1u << D_KEY_FILE))
+		if (ntm_conf_seen(p, D_KEY_FILE))
 			return bad(p, "key: key-file is given too; give one of them");
 		if (ntm_cli_parse_hex(v, c->key, sizeof(c->key)) < 0)
 			return bad(p, "key: expected 64 hex digits (32 bytes), got %zu characters",
@@ -111,7 +110,7 @@ static int directive(struct ntm_conf_parser *p,
 		c->has_key = true;
 		return 0;
 	case D_KEY_FILE:
-		if (p->seen & (1u << D_KEY))
+		if (ntm_conf_seen(p, D_KEY))
 			return bad(p, "key-file: key is given too; give one of them");
 		return read_key_file(p, c, v);
 	case D_NAME:
@@ -181,12 +180,12 @@ static int directive(struct ntm_conf_parser *p,
 int node_config_parse(FILE *f, const char *name, struct node_config *c,
 		      char *err, size_t errlen)
 {
-	struct ntm_conf_parser p = { .name = name, .err = err, .errlen = errlen };
+	struct ntm_conf p;
 
 	snprintf(c->file, sizeof(c->file), "%s", name);
-	if (ntm_conf_read(f, name, directives,
-			  sizeof(directives) / sizeof(directives[0]),
-			  directive, c, err, errlen))
+	if (ntm_conf_parse(&p, f, name, directives,
+			   sizeof(directives) / sizeof(directives[0]),
+			   directive, c, err, errlen))
 		return -1;
 	if (!c->has_node_id)
 		return bad(&p, "no node-id: the node's id, as the DC knows it (\"node-id ID\")");

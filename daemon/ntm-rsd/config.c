@@ -57,44 +57,42 @@ const char *rsd_dp_mode_name(enum rsd_dp_mode m)
 	}
 }
 
-#define bad ntm_conf_error
-
 enum {
 	D_CONTROL, D_TUNNEL_ADDRESS, D_TUNNEL_PORT, D_TUNNEL_DEV, D_MAX_PATHS,
 	D_STORE, D_DATAPATH, D_LOG, D_LOG_LEVEL, D_ROUTE, D_DC_KEY,
 };
 
 static const struct ntm_conf_directive directives[] = {
-	{ "control", D_CONTROL, 1, false, "ADDR:PORT" },
-	{ "tunnel-address", D_TUNNEL_ADDRESS, 1, false, "ADDR" },
-	{ "tunnel-port", D_TUNNEL_PORT, 1, false, "PORT" },
-	{ "tunnel-dev", D_TUNNEL_DEV, 1, false, "NAME" },
-	{ "max-paths", D_MAX_PATHS, 1, false, "N" },
-	{ "store", D_STORE, 1, false, "PATH" },
-	{ "datapath", D_DATAPATH, 1, false, "auto|kernel|user" },
-	{ "log", D_LOG, 1, false, "stderr|syslog" },
-	{ "log-level", D_LOG_LEVEL, 1, false, "error|warn|info|debug" },
-	{ "route", D_ROUTE, 1, true, "PREFIX" },
-	{ "dc-key", D_DC_KEY, 2, true, "KEYID HEX64" },
+	{ "control", D_CONTROL, 1, 1, false, "ADDR:PORT" },
+	{ "tunnel-address", D_TUNNEL_ADDRESS, 1, 1, false, "ADDR" },
+	{ "tunnel-port", D_TUNNEL_PORT, 1, 1, false, "PORT" },
+	{ "tunnel-dev", D_TUNNEL_DEV, 1, 1, false, "NAME" },
+	{ "max-paths", D_MAX_PATHS, 1, 1, false, "N" },
+	{ "store", D_STORE, 1, 1, false, "PATH" },
+	{ "datapath", D_DATAPATH, 1, 1, false, "auto|kernel|user" },
+	{ "log", D_LOG, 1, 1, false, "stderr|syslog" },
+	{ "log-level", D_LOG_LEVEL, 1, 1, false, "error|warn|info|debug" },
+	{ "route", D_ROUTE, 1, 1, true, "PREFIX" },
+	{ "dc-key", D_DC_KEY, 2, 2, true, "KEYID HEX64" },
 };
 
-static int add_key(struct ntm_conf_parser *p, struct rsd_config *c, char **w)
+static int add_key(struct ntm_conf *p, struct rsd_config *c, char **w)
 {
 	struct rsd_key k, *keys;
 	uint32_t id;
 
 	if (ntm_cli_parse_u32(w[1], 0, UINT32_MAX, &id) < 0)
-		return bad(p, "dc-key: KEYID: expected 0..4294967295, got \"%s\"", w[1]);
+		return ntm_conf_error(p, "dc-key: KEYID: expected 0..4294967295, got \"%s\"", w[1]);
 	if (rsd_config_key(c, id))
-		return bad(p, "dc-key: key id %u is given twice", id);
+		return ntm_conf_error(p, "dc-key: key id %u is given twice", id);
 	k.id = id;
 	if (ntm_cli_parse_hex(w[2], k.key, sizeof(k.key)) < 0)
-		return bad(p, "dc-key %u: expected 64 hex digits (32 bytes), got %zu characters",
+		return ntm_conf_error(p, "dc-key %u: expected 64 hex digits (32 bytes), got %zu characters",
 			   id, strlen(w[2]));
 	keys = realloc(c->keys, (c->nkeys + 1) * sizeof(*keys));
 	if (!keys) {
 		ntm_wipe(&k, sizeof(k));
-		return bad(p, "out of memory");
+		return ntm_conf_error(p, "out of memory");
 	}
 	c->keys = keys;
 	c->keys[c->nkeys++] = k;
@@ -102,9 +100,10 @@ static int add_key(struct ntm_conf_parser *p, struct rsd_config *c, char **w)
 	return 0;
 }
 
-static int directive(struct ntm_conf_parser *p, struct rsd_config *c,
-		     const struct ntm_conf_directive *d, char **w)
+static int directive(struct ntm_conf *p, void *arg,
+		     const struct ntm_conf_directive *d, int nw, char **w)
 {
+	struct rsd_config *c = arg;
 	const char *v = w[1];
 	uint32_t u32;
 	int lvl;
@@ -112,41 +111,41 @@ static int directive(struct ntm_conf_parser *p, struct rsd_config *c,
 	switch (d->id) {
 	case D_CONTROL:
 		if (ntm_cli_parse_endpoint(v, &c->control) < 0)
-			return bad(p, "control: expected ADDR:PORT (0.0.0.0:7700, [::]:7700), got \"%s\"", v);
+			return ntm_conf_error(p, "control: expected ADDR:PORT (0.0.0.0:7700, [::]:7700), got \"%s\"", v);
 		return 0;
 	case D_TUNNEL_ADDRESS: {
 		sa_family_t fam;
 		uint8_t addr[16];
 
 		if (ntm_cli_parse_ip(v, &fam, addr) < 0)
-			return bad(p, "tunnel-address: expected the RS's address, an IPv4 or IPv6 address without port, got \"%s\"", v);
+			return ntm_conf_error(p, "tunnel-address: expected the RS's address, an IPv4 or IPv6 address without port, got \"%s\"", v);
 		memset(&c->tunnel_addr, 0, sizeof(c->tunnel_addr));
 		c->tunnel_addr.family = fam == AF_INET ? NTM_AF_INET : NTM_AF_INET6;
 		memcpy(c->tunnel_addr.addr, addr, fam == AF_INET ? 4 : 16);
 		if (!memcmp(addr, (uint8_t[16]){ 0 }, 16))
-			return bad(p, "tunnel-address: %s is not an address nodes can send to", v);
+			return ntm_conf_error(p, "tunnel-address: %s is not an address nodes can send to", v);
 		return 0;
 	}
 	case D_TUNNEL_PORT:
 		if (ntm_cli_parse_u32(v, 1, 65535, &u32) < 0)
-			return bad(p, "tunnel-port: expected 1..65535, got \"%s\"", v);
+			return ntm_conf_error(p, "tunnel-port: expected 1..65535, got \"%s\"", v);
 		c->tunnel_port = (uint16_t)u32;
 		return 0;
 	case D_TUNNEL_DEV:
 		if (!*v || strlen(v) >= IFNAMSIZ || strchr(v, '/') ||
 		    strchr(v, ':') || !strcmp(v, ".") || !strcmp(v, ".."))
-			return bad(p, "tunnel-dev: expected an interface name (1..15 characters, no '/' or ':'), got \"%s\"", v);
+			return ntm_conf_error(p, "tunnel-dev: expected an interface name (1..15 characters, no '/' or ':'), got \"%s\"", v);
 		snprintf(c->tunnel_dev, sizeof(c->tunnel_dev), "%s", v);
 		return 0;
 	case D_MAX_PATHS:
 		if (ntm_cli_parse_u32(v, 1, UINT32_MAX, &c->max_paths) < 0)
-			return bad(p, "max-paths: expected 1..4294967295, got \"%s\"", v);
+			return ntm_conf_error(p, "max-paths: expected 1..4294967295, got \"%s\"", v);
 		return 0;
 	case D_STORE:
 		if (v[0] != '/')
-			return bad(p, "store: expected an absolute path, got \"%s\"", v);
+			return ntm_conf_error(p, "store: expected an absolute path, got \"%s\"", v);
 		if (strlen(v) >= sizeof(c->store))
-			return bad(p, "store: path too long");
+			return ntm_conf_error(p, "store: path too long");
 		snprintf(c->store, sizeof(c->store), "%s", v);
 		return 0;
 	case D_DATAPATH:
@@ -157,7 +156,7 @@ static int directive(struct ntm_conf_parser *p, struct rsd_config *c,
 		else if (!strcmp(v, "user"))
 			c->datapath = RSD_DP_USER;
 		else
-			return bad(p, "datapath: expected auto, kernel or user, got \"%s\"", v);
+			return ntm_conf_error(p, "datapath: expected auto, kernel or user, got \"%s\"", v);
 		return 0;
 	case D_LOG:
 		if (!strcmp(v, "syslog"))
@@ -165,52 +164,45 @@ static int directive(struct ntm_conf_parser *p, struct rsd_config *c,
 		else if (!strcmp(v, "stderr"))
 			c->log_syslog = false;
 		else
-			return bad(p, "log: expected stderr or syslog, got \"%s\"", v);
+			return ntm_conf_error(p, "log: expected stderr or syslog, got \"%s\"", v);
 		return 0;
 	case D_LOG_LEVEL:
 		lvl = rsd_log_level_parse(v);
 		if (lvl < 0)
-			return bad(p, "log-level: expected error, warn, info or debug, got \"%s\"", v);
+			return ntm_conf_error(p, "log-level: expected error, warn, info or debug, got \"%s\"", v);
 		c->log_level = lvl;
 		return 0;
 	case D_ROUTE: {
 		struct rsd_route *r;
 
 		if (c->nroutes == RSD_MAX_ROUTES)
-			return bad(p, "route: at most %d routes", RSD_MAX_ROUTES);
+			return ntm_conf_error(p, "route: at most %d routes", RSD_MAX_ROUTES);
 		r = &c->routes[c->nroutes];
 		if (ntm_cli_parse_prefix(v, &r->family, r->addr, &r->plen) < 0)
-			return bad(p, "route: expected a prefix ADDR/LEN with no host bits set (100.64.0.0/16), got \"%s\"", v);
+			return ntm_conf_error(p, "route: expected a prefix ADDR/LEN with no host bits set (100.64.0.0/16), got \"%s\"", v);
 		c->nroutes++;
 		return 0;
 	}
 	case D_DC_KEY:
 		return add_key(p, c, w);
 	}
-	return bad(p, "%s: internal error", d->name);
-}
-
-static int directive_cb(struct ntm_conf_parser *p,
-			const struct ntm_conf_directive *d, char **w, int n,
-			void *arg)
-{
-	return directive(p, arg, d, w);
+	return ntm_conf_error(p, "%s: internal error", d->name);
 }
 
 int rsd_config_parse(FILE *f, const char *name, struct rsd_config *c,
 		     char *err, size_t errlen)
 {
-	struct ntm_conf_parser p = { .name = name, .err = err, .errlen = errlen };
+	struct ntm_conf p;
 
 	snprintf(c->file, sizeof(c->file), "%s", name);
-	if (ntm_conf_read(f, name, directives,
-			  sizeof(directives) / sizeof(directives[0]),
-			  directive_cb, c, err, errlen))
+	if (ntm_conf_parse(&p, f, name, directives,
+			   sizeof(directives) / sizeof(directives[0]),
+			   directive, c, err, errlen))
 		return -1;
 	if (c->tunnel_addr.family == NTM_AF_NONE)
-		return bad(&p, "no tunnel-address: the RS's address that nodes send Data to (\"tunnel-address ADDR\")");
+		return ntm_conf_error(&p, "no tunnel-address: the RS's address that nodes send Data to (\"tunnel-address ADDR\")");
 	if (!c->nkeys)
-		return bad(&p, "no dc-key: the RS needs the key of its DC (\"dc-key KEYID HEX64\")");
+		return ntm_conf_error(&p, "no dc-key: the RS needs the key of its DC (\"dc-key KEYID HEX64\")");
 	c->tunnel_addr.port = c->tunnel_port;
 	return 0;
 }

@@ -9,7 +9,7 @@
  *   config.c     the configuration file (rsd.conf.example)
  *   (the log is lib/ntm_log.c)
  *   control.c    the control port: open, check, dispatch, answer
- *   txn.c        answers already given, by (key id, transaction id)
+ *   (answers already given, by key id and transaction id: lib/ntm_txn.c)
  *   path.c       install, update and remove a path: store, datapath, nft
  *   reconcile.c  start-up: store vs datapath vs nft, after any crash
  *   store.c      SQLite: every path with its keys and its state
@@ -39,6 +39,7 @@
 
 #include "datapath.h"
 #include "ntm_log.h"
+#include "ntm_txn.h"
 
 #define RSD_NAME		"ntm-rsd"
 #define RSD_DEFAULT_CONFIG	"/etc/ntmobile/rsd.conf"
@@ -46,8 +47,6 @@
 #define RSD_DEFAULT_CONTROL	"0.0.0.0:7700"
 #define RSD_DEFAULT_TUNNEL_PORT	7701
 #define RSD_MAX_ROUTES		64
-/* Answers kept for retransmissions: a requester gives up long before. */
-#define RSD_TXN_MS		NTM_CTL_NONCE_MS
 #define RSD_TXN_CACHE		16384
 #define RSD_NONCE_CACHE		65536
 
@@ -175,7 +174,7 @@ int rsd_store_foreach(struct rsd_store *s,
 int rsd_store_count(struct rsd_store *s);
 const char *rsd_state_name(enum rsd_state st);
 
-/* ---- txn.c --------------------------------------------------------------- */
+/* ---- transactions -------------------------------------------------------- */
 
 /* Key ids of trust keys and PathIDs of tunnel keys are two namespaces. */
 enum rsd_key_ns {
@@ -183,30 +182,14 @@ enum rsd_key_ns {
 	RSD_NS_TUNNEL,
 };
 
-/* An answer, kept to be sealed again for a retransmission. */
-struct rsd_answer {
-	uint8_t type;			/* 0x06, 0x08 or 0x0a */
-	union {
-		struct ntm_direction_response dr;
-		struct ntm_tunnel_response tr;
-		struct ntm_error_msg err;
-	} u;
-	uint32_t key_id;
-	uint8_t key[NTM_CTL_KEY_BYTES];
-};
-
-struct rsd_txn_cache;
-
-struct rsd_txn_cache *rsd_txn_new(size_t capacity);
-void rsd_txn_free(struct rsd_txn_cache *c);
-/* The answer given to (@ns, @key_id, @txn_id) in the last RSD_TXN_MS. */
-const struct rsd_answer *rsd_txn_find(struct rsd_txn_cache *c, int ns,
-				      uint32_t key_id, uint64_t txn_id,
-				      uint64_t now_ms);
-/* Remember it; the oldest entry goes when the cache is full. */
-void rsd_txn_add(struct rsd_txn_cache *c, int ns, uint32_t key_id,
-		 uint64_t txn_id, const struct rsd_answer *a, uint64_t now_ms);
-size_t rsd_txn_count(const struct rsd_txn_cache *c, uint64_t now_ms);
+/* The answers already given: lib/ntm_txn.c. */
+#define rsd_answer	ntm_answer
+#define rsd_txn_cache	ntm_txn_cache
+#define rsd_txn_new	ntm_txn_new
+#define rsd_txn_free	ntm_txn_free
+#define rsd_txn_find	ntm_txn_find
+#define rsd_txn_add	ntm_txn_add
+#define rsd_txn_count	ntm_txn_count
 
 /* ---- the daemon ---------------------------------------------------------- */
 

@@ -29,6 +29,7 @@
 
 #include <sqlite3.h>
 
+#include "ntm_db.h"
 #include "rsd.h"
 
 #define STORE_VERSION	1
@@ -70,7 +71,7 @@ static const char schema[] =
 struct rsd_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[S__MAX];
-	int lock_fd;			/* flock: one daemon per store */
+	struct ntm_db dbh;		/* the file, its lock (lib/ntm_db.c) */
 	char path[PATH_MAX];
 };
 
@@ -109,62 +110,11 @@ static void done(sqlite3_stmt *st)
 	sqlite3_clear_bindings(st);
 }
 
-static int exec(struct rsd_store *s, const char *sql)
-{
-	char *msg = NULL;
-
-	if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		rsd_err("store %s: %s: %s", s->path, sql, msg ? msg : "?");
-		sqlite3_free(msg);
-		return -EIO;
-	}
-	return 0;
-}
-
-static int open_locked(struct rsd_store *s, const char *path, char *err,
-		       size_t errlen)
-{
-	char dir[PATH_MAX];
-	struct stat sb;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	dirname(dir);
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
-		snprintf(err, errlen, "store %s: cannot create %s: %s", path,
-			 dir, strerror(errno));
-		return -1;
-	}
-	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (s->lock_fd < 0) {
-		snprintf(err, errlen, "store %s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) < 0) {
-		snprintf(err, errlen, "store %s: %s", path,
-			 errno == EWOULDBLOCK ?
-			 "in use by another ntm-rsd (one daemon per store)" :
-			 strerror(errno));
-		return -1;
-	}
-	/* It holds keys: nobody but us reads it. */
-	if (fstat(s->lock_fd, &sb) == 0 && (sb.st_mode & 077)) {
-		rsd_warn("store %s: mode %03o, setting 0600 (it holds keys)",
-			 path, sb.st_mode & 0777);
-		if (fchmod(s->lock_fd, 0600) < 0) {
-			snprintf(err, errlen, "store %s: chmod 0600: %s", path,
-				 strerror(errno));
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int rsd_store_open(struct rsd_store **out, const char *path, char *err,
 		   size_t errlen)
 {
 	struct rsd_store *s;
-	sqlite3_stmt *st;
-	int i, version = -1;
+	int i;
 
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
@@ -172,37 +122,13 @@ int rsd_store_open(struct rsd_store **out, const char *path, char *err,
 		snprintf(err, errlen, "store %s: out of memory", path);
 		return -1;
 	}
-	s->lock_fd = -1;
 	snprintf(s->path, sizeof(s->path), "%s", path);
-	if (open_locked(s, path, err, errlen) < 0)
-		goto fail;
-	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "store %s: %s", path,
-			 s->db ? sqlite3_errmsg(s->db) : "cannot open");
-		goto fail;
+	if (ntm_db_open(&s->dbh, path, RSD_NAME, schema, STORE_VERSION, err,
+			errlen) < 0) {
+		free(s);
+		return -1;
 	}
-	sqlite3_busy_timeout(s->db, 5000);
-	sqlite3_extended_result_codes(s->db, 1);
-	/* secure_delete: the pages of a removed path's keys are zeroed. */
-	if (exec(s, "PRAGMA journal_mode = WAL") ||
-	    exec(s, "PRAGMA synchronous = FULL") ||
-	    exec(s, "PRAGMA secure_delete = ON") ||
-	    exec(s, schema))
-		goto fail_db;
-	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			version = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
-	}
-	if (version == 0) {
-		if (exec(s, "PRAGMA user_version = 1"))
-			goto fail_db;
-	} else if (version != STORE_VERSION) {
-		snprintf(err, errlen, "store %s: schema version %d, this ntm-rsd knows %d",
-			 path, version, STORE_VERSION);
-		goto fail;
-	}
+	s->db = s->dbh.db;
 	for (i = 0; i < S__MAX; i++) {
 		if (sqlite3_prepare_v3(s->db, sql_text[i], -1,
 				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
@@ -215,9 +141,6 @@ int rsd_store_open(struct rsd_store **out, const char *path, char *err,
 	*out = s;
 	return 0;
 
-fail_db:
-	snprintf(err, errlen, "store %s: cannot set up the database (see above)",
-		 path);
 fail:
 	rsd_store_close(s);
 	return -1;
@@ -231,12 +154,7 @@ void rsd_store_close(struct rsd_store *s)
 		return;
 	for (i = 0; i < S__MAX; i++)
 		sqlite3_finalize(s->st[i]);
-	if (s->db)
-		sqlite3_close(s->db);
-	/* Only now: closing any descriptor of the file drops SQLite's POSIX
-	 * locks on it. */
-	if (s->lock_fd >= 0)
-		close(s->lock_fd);
+	ntm_db_close(&s->dbh);
 	free(s);
 }
 

@@ -42,6 +42,16 @@ struct ntm_path_keys {
 int ntm_path_keys_derive(const uint8_t path_key[NTM_PATH_KEY_BYTES],
 			 struct ntm_path_keys *out);
 
+struct ntm_relay_direction;
+
+/*
+ * The keys of a Relay Direction from the path key, as the nodes derive
+ * them: relay and tunnel key, and the data key for RS-N and RS-T only (an
+ * RS-S never holds it; all zero). Set rd->rs_type first. NTM_OK or status.
+ */
+int ntm_relay_direction_keys(struct ntm_relay_direction *rd,
+			     const uint8_t path_key[NTM_PATH_KEY_BYTES]);
+
 /* Erase keys or any other secret so the compiler cannot skip it. */
 void ntm_wipe(void *p, size_t len);
 void ntm_path_keys_wipe(struct ntm_path_keys *k);

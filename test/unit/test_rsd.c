@@ -32,7 +32,6 @@
 #include "../../daemon/ntm-rsd/path.c"
 #include "../../daemon/ntm-rsd/reconcile.c"
 #include "../../daemon/ntm-rsd/store.c"
-#include "../../daemon/ntm-rsd/txn.c"
 
 #define HEX64 "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 #define DC_KEY_ID	7u
@@ -770,9 +769,9 @@ static void test_direct_retransmission(void **state)
 	assert_dr(&rp, NTM_E_CONFLICT, 42);
 	assert_int_equal(r->stats.retransmissions, 2);
 
-	/* After RSD_TXN_MS the transaction is forgotten (and the sender's
+	/* After NTM_TXN_MS the transaction is forgotten (and the sender's
 	 * timestamp would be stale anyway). */
-	t_now += RSD_TXN_MS + 1;
+	t_now += NTM_TXN_MS + 1;
 	rp = t_direct(&other, 1001);
 	assert_dr(&rp, NTM_OK, 42);
 	assert_int_equal(fslot(42) >= 0 ? w->dp[fslot(42)].refresh : 0, 5);
@@ -1492,8 +1491,8 @@ static void test_txn_cache(void **state)
 	assert_non_null(rsd_txn_find(c, RSD_NS_TRUST, 7, 2, 1000));
 	assert_int_equal(rsd_txn_count(c, 1000), 4);
 	/* Expired. */
-	assert_null(rsd_txn_find(c, RSD_NS_TRUST, 7, 5, 1000 + RSD_TXN_MS));
-	assert_int_equal(rsd_txn_count(c, 1000 + RSD_TXN_MS), 0);
+	assert_null(rsd_txn_find(c, RSD_NS_TRUST, 7, 5, 1000 + NTM_TXN_MS));
+	assert_int_equal(rsd_txn_count(c, 1000 + NTM_TXN_MS), 0);
 	rsd_txn_free(c);
 	assert_null(rsd_txn_new(0));
 }

@@ -95,7 +95,6 @@ static int parse_addr(struct stub_opts *o, const char *what, const char *v,
 static int parse_relay(struct stub_opts *o, int argc, char **argv, int i)
 {
 	struct ntm_relay_direction *rd = &o->rd;
-	struct ntm_path_keys k;
 	bool has_type = false, has_key = false;
 	unsigned int seen = 0;
 
@@ -167,14 +166,8 @@ static int parse_relay(struct stub_opts *o, int argc, char **argv, int i)
 	if (rd->rs_type != NTM_RS_TYPE_S && !ntm_addr_is_none(&rd->leg_b_tunnel))
 		return usage_error(o, "relay: b-endpoint is for RS-S only (leg B of RS-N and RS-T is the RS)");
 
-	if (ntm_path_keys_derive(o->path_key, &k) != NTM_OK)
+	if (ntm_relay_direction_keys(rd, o->path_key) != NTM_OK)
 		return usage_error(o, "relay: cannot derive the keys from the path key");
-	memcpy(rd->relay_key, k.relay, sizeof(rd->relay_key));
-	memcpy(rd->tunnel_key, k.tunnel, sizeof(rd->tunnel_key));
-	/* An RS-S never holds the data key. */
-	if (rd->rs_type != NTM_RS_TYPE_S)
-		memcpy(rd->data_key, k.data, sizeof(rd->data_key));
-	ntm_path_keys_wipe(&k);
 	o->cmd = STUB_RELAY;
 	return 0;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The answers already given, by (key namespace, key id, transaction id), for
- * RSD_TXN_MS: a requester that did not get our answer retransmits with the
+ * NTM_TXN_MS: a requester that did not get our answer retransmits with the
  * same transaction id, and gets the same answer again, sealed anew, with
  * nothing changed (protocol.md, "Transactions").
  *
@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rsd.h"
+#include <ntm/ntm.h>
+#include <ntm/wire.h>
+
+#include "ntm_log.h"
+#include "ntm_txn.h"
 
 struct txn_entry {
 	uint64_t txn_id;
@@ -22,10 +26,10 @@ struct txn_entry {
 	uint8_t ns;
 	bool used;
 	int32_t next;			/* hash chain, -1 ends it */
-	struct rsd_answer a;
+	struct ntm_answer a;
 };
 
-struct rsd_txn_cache {
+struct ntm_txn_cache {
 	struct txn_entry *e;
 	size_t cap;
 	size_t head;			/* the slot written next (the oldest) */
@@ -34,9 +38,9 @@ struct rsd_txn_cache {
 	uint8_t seed[16];
 };
 
-struct rsd_txn_cache *rsd_txn_new(size_t capacity)
+struct ntm_txn_cache *ntm_txn_new(size_t capacity)
 {
-	struct rsd_txn_cache *c;
+	struct ntm_txn_cache *c;
 	size_t i;
 
 	if (!capacity || capacity > (1u << 24))
@@ -51,7 +55,7 @@ struct rsd_txn_cache *rsd_txn_new(size_t capacity)
 	c->bucket = malloc(c->nbuckets * sizeof(*c->bucket));
 	if (!c->e || !c->bucket ||
 	    ntm_ctl_random(NULL, c->seed, sizeof(c->seed)) != NTM_OK) {
-		rsd_txn_free(c);
+		ntm_txn_free(c);
 		return NULL;
 	}
 	for (i = 0; i < c->nbuckets; i++)
@@ -59,7 +63,7 @@ struct rsd_txn_cache *rsd_txn_new(size_t capacity)
 	return c;
 }
 
-void rsd_txn_free(struct rsd_txn_cache *c)
+void ntm_txn_free(struct ntm_txn_cache *c)
 {
 	if (!c)
 		return;
@@ -71,7 +75,7 @@ void rsd_txn_free(struct rsd_txn_cache *c)
 	free(c);
 }
 
-static size_t txn_hash(const struct rsd_txn_cache *c, int ns, uint32_t key_id,
+static size_t txn_hash(const struct ntm_txn_cache *c, int ns, uint32_t key_id,
 		       uint64_t txn_id)
 {
 	uint8_t in[13];
@@ -82,7 +86,7 @@ static size_t txn_hash(const struct rsd_txn_cache *c, int ns, uint32_t key_id,
 	return (size_t)ntm_siphash24(c->seed, in, sizeof(in)) & (c->nbuckets - 1);
 }
 
-const struct rsd_answer *rsd_txn_find(struct rsd_txn_cache *c, int ns,
+const struct ntm_answer *ntm_txn_find(struct ntm_txn_cache *c, int ns,
 				      uint32_t key_id, uint64_t txn_id,
 				      uint64_t now_ms)
 {
@@ -97,7 +101,7 @@ const struct rsd_answer *rsd_txn_find(struct rsd_txn_cache *c, int ns,
 	return NULL;
 }
 
-static void unlink_entry(struct rsd_txn_cache *c, int32_t idx)
+static void unlink_entry(struct ntm_txn_cache *c, int32_t idx)
 {
 	struct txn_entry *e = &c->e[idx];
 	int32_t *p = &c->bucket[txn_hash(c, e->ns, e->key_id, e->txn_id)];
@@ -108,8 +112,8 @@ static void unlink_entry(struct rsd_txn_cache *c, int32_t idx)
 		*p = e->next;
 }
 
-void rsd_txn_add(struct rsd_txn_cache *c, int ns, uint32_t key_id,
-		 uint64_t txn_id, const struct rsd_answer *a, uint64_t now_ms)
+void ntm_txn_add(struct ntm_txn_cache *c, int ns, uint32_t key_id,
+		 uint64_t txn_id, const struct ntm_answer *a, uint64_t now_ms)
 {
 	int32_t idx = (int32_t)c->head;
 	struct txn_entry *e = &c->e[idx];
@@ -117,7 +121,7 @@ void rsd_txn_add(struct rsd_txn_cache *c, int ns, uint32_t key_id,
 
 	if (e->used) {
 		if (e->expires_ms > now_ms)
-			rsd_dbg("transaction cache full: forgetting an answer %llu ms early",
+			ntm_dbg("transaction cache full: forgetting an answer %llu ms early",
 				(unsigned long long)(e->expires_ms - now_ms));
 		unlink_entry(c, idx);
 		ntm_wipe(e, sizeof(*e));
@@ -126,7 +130,7 @@ void rsd_txn_add(struct rsd_txn_cache *c, int ns, uint32_t key_id,
 	e->ns = (uint8_t)ns;
 	e->key_id = key_id;
 	e->txn_id = txn_id;
-	e->expires_ms = now_ms + RSD_TXN_MS;
+	e->expires_ms = now_ms + NTM_TXN_MS;
 	e->a = *a;
 	b = txn_hash(c, ns, key_id, txn_id);
 	e->next = c->bucket[b];
@@ -134,7 +138,7 @@ void rsd_txn_add(struct rsd_txn_cache *c, int ns, uint32_t key_id,
 	c->head = (c->head + 1) % c->cap;
 }
 
-size_t rsd_txn_count(const struct rsd_txn_cache *c, uint64_t now_ms)
+size_t ntm_txn_count(const struct ntm_txn_cache *c, uint64_t now_ms)
 {
 	size_t i, n = 0;
 
