@@ -1,0 +1,121 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ntm-node, natively on the host, with the real DC (ntm-dc) and RS (ntm-rsd
+# on the user datapath): registration and a refused one; the DNS hook in
+# MN's namespace (getent hosts through the DC's DNS) setting up an RS-S path
+# to CN; ping and TCP MN -> CN over the VIPs; HTTP MN -> GH over RS-N with
+# the host VIP the hook wrote into the answer; the route optimization
+# (direct candidate); MN moving behind NAT_MN2 during a download from CN,
+# the file intact; a clean stop (nft table, TUN, state file gone).
+#
+#   MN 10.1.0.2 (NAT_MN 198.51.100.1) -> 10.3.0.2 (NAT_MN2 198.51.100.3)
+#   CN 10.2.0.2 (NAT_CN 198.51.100.2)   RS 198.51.100.10   DC 198.51.100.20
+#   GH 198.51.100.30 (web 8080)
+
+set -euo pipefail
+here=$(dirname "${BASH_SOURCE[0]}")
+# shellcheck source=test/lib/node.sh
+source "$here/../lib/node.sh"
+checktool ntm-node ntm-dc ntm-rsd jq nft ping curl python3 getent sha256sum
+[[ -c /dev/net/tun ]] || { echo "SKIP: ${0##*/}: no /dev/net/tun"; exit "$KSFT_SKIP"; }
+ulimit -c 0
+
+rsd_topo_up
+nat_mn2_up
+rsd_conf user
+rsd_start
+node_dc_conf
+node_dc_start
+
+# -- registration ------------------------------------------------------------
+node_conf "$MN" 11 mn.ntm.test
+node_conf "$CN" 12 cn.ntm.test
+# A name outside the zone: REFUSED, and --once says so and exits 1.
+node_conf "$MN" 11 mn.other.test
+mv "$NTM_LOGDIR/node-$MN.conf" "$NTM_LOGDIR/refused.conf"
+out=$(n "$MN" ntm-node --config "$NTM_LOGDIR/refused.conf" --once 2>&1) && rc=0 || rc=$?
+check "a FQDN outside the zone is REFUSED (exit 1, status named)" \
+	bash -c "[ $rc -eq 1 ] && grep -q 'REFUSED' <<<'$out'"
+node_conf "$MN" 11 mn.ntm.test
+
+node_start "$MN"
+node_start "$CN"
+mn_vip=$(node_state "$MN" .vip)
+cn_vip=$(node_state "$CN" .vip)
+check "MN registered with a VIP from the pool ($mn_vip)" bash -c "[[ $mn_vip == 100.64.* ]]"
+check "CN registered with another VIP ($cn_vip)" bash -c "[[ $cn_vip == 100.64.* && $cn_vip != $mn_vip ]]"
+check "MN's observed endpoint is its NAT's" [ "$(node_state "$MN" .observed)" = "$NAT_MN_IP:7702" ]
+check "MN's local endpoint" [ "$(node_state "$MN" .local)" = "$MN_IP:7702" ]
+check "the VIP is on MN's TUN" bash -c "ip -n $MN -4 addr show dev ntmvip0 | grep -q ' $mn_vip/32'"
+check "the DNS hook's nft table is in MN" n "$MN" nft list chain inet ntm_node input
+check "... with the queue rule" bash -c "ip netns exec $MN nft list chain inet ntm_node input | grep -q 'udp sport 53 queue.*bypass'"
+
+# -- DNS hook: an NTM node -----------------------------------------------------
+got=$(n "$MN" getent hosts cn.ntm.test | awk '{ print $1 }')
+check "getent hosts cn.ntm.test in MN gives CN's VIP ($got)" [ "$got" = "$cn_vip" ]
+check "MN has an RS-S path to cn.ntm.test, up, leg A" \
+	[ "$(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | "\(.route) \(.up) \(.leg) \(.peer_vip)"')" = "rs-s true a $cn_vip" ]
+check "the hook held the answer until the path was up" node_logged "$MN" "DNS cn.ntm.test: A .* -> $cn_vip \(path [0-9]+"
+wait_for 10 bash -c "[ \"\$(jq -r '.paths[0].up' $NTM_LOGDIR/node-$CN.json)\" = true ]" || true
+check "CN set up leg B from the DC's unsolicited Route Direction" \
+	[ "$(node_state "$CN" '.paths[0] | "\(.route) \(.leg) \(.up) \(.peer_vip)"')" = "rs-s b true $mn_vip" ]
+check "a route to CN's VIP through MN's TUN, source the VIP" \
+	bash -c "ip -n $MN route get $cn_vip | grep -q 'dev ntmvip0 .*src $mn_vip'"
+
+check "ping MN -> CN over the VIPs" n "$MN" ping -c 3 -i 0.2 -W 2 "$cn_vip"
+check "ping CN -> MN over the VIPs" n "$CN" ping -c 3 -i 0.2 -W 2 "$mn_vip"
+cnwww=$NTM_LOGDIR/cnwww
+mkdir -p "$cnwww"
+head -c 3000000 /dev/urandom >"$cnwww/blob"
+n_bg "$CN" python3 -m http.server --bind 0.0.0.0 --directory "$cnwww" 8081 >"$NTM_LOGDIR/cnhttp.log" 2>&1
+wait_for 30 listening "$CN" tcp 8081 || die "no web server on CN"
+got=$(n "$MN" curl -sS --max-time 60 "http://cn.ntm.test:8081/blob" | sha256sum)
+check "TCP MN -> CN (HTTP by name, through the hook): intact" [ "$got" = "$(sha256sum <"$cnwww/blob")" ]
+
+# -- DNS hook: a general host (RS-N) --------------------------------------------
+got=$(n "$MN" getent hosts gh.ntm.test | awk '{ print $1 }')
+check "getent hosts gh.ntm.test gives a host VIP ($got), not $GH_IP" bash -c "[[ $got == 100.65.* ]]"
+check "MN has an RS-N path to gh.ntm.test" \
+	[ "$(node_state "$MN" '.paths[] | select(.peer == "gh.ntm.test") | "\(.route) \(.up) \(.peer_vip)"')" = "rs-n true $got" ]
+got=$(n "$MN" curl -sS --max-time 60 "http://gh.ntm.test:8080/blob" | sha256sum)
+check "HTTP MN -> GH via RS-N: intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
+check "GH saw the RS, not MN's NAT" grep -q "^$RS_IP .*GET /blob" "$NTM_LOGDIR/http.log"
+
+# -- route optimization -----------------------------------------------------------
+if wait_for 20 bash -c "[ \"\$(jq -r '.paths[] | select(.peer == \"cn.ntm.test\") | .active' $NTM_LOGDIR/node-$MN.json)\" = direct ]"; then
+	pass "MN's path to CN switched to direct ($(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .direct'))"
+	check "... logged" node_logged "$MN" "path [0-9]+: direct to $NAT_CN_IP:7702"
+	check "ping MN -> CN direct" n "$MN" ping -c 3 -i 0.2 -W 2 "$cn_vip"
+else
+	fail "MN's path to CN did not switch to direct: $(grep -E 'candidate|direct' "$NTM_LOGDIR/node-$MN.log" | tail -3)"
+fi
+
+# -- mobility: MN moves behind NAT_MN2 during a download -----------------------------
+head -c 20000000 /dev/urandom >"$cnwww/big"
+n "$MN" curl -sS --max-time 120 --limit-rate 2M -o "$NTM_LOGDIR/big.got" \
+	"http://$cn_vip:8081/big" 2>"$NTM_LOGDIR/curl-move.log" &
+curl_pid=$!
+sleep 3
+node_move_mn2
+if wait "$curl_pid"; then
+	pass "the download survived the move"
+else
+	fail "the download failed across the move: $(cat "$NTM_LOGDIR/curl-move.log")"
+fi
+check "the file is intact" [ "$(sha256sum <"$NTM_LOGDIR/big.got")" = "$(sha256sum <"$cnwww/big")" ]
+check "MN logged the move and the re-establish time" \
+	node_logged "$MN" "moved: local $MN2_IP:7702 \(was $MN_IP:7702\), paths( [0-9]+)+ re-established in [0-9]+ ms"
+grep -E 'moved:' "$NTM_LOGDIR/node-$MN.log" | tail -1 >&2
+check "MN re-registered: observed is NAT_MN2's, same VIP" \
+	[ "$(node_state "$MN" '"\(.observed) \(.vip)"')" = "$NAT_MN2_IP:7702 $mn_vip" ]
+check "ping MN -> CN after the move" n "$MN" ping -c 3 -i 0.2 -W 2 "$cn_vip"
+
+# -- clean stop ------------------------------------------------------------------------
+node_stop "$MN"
+check "MN's nft table is gone" bash -c "! ip netns exec $MN nft list table inet ntm_node 2>/dev/null"
+check "MN's TUN is gone" bash -c "! ip -n $MN link show ntmvip0 2>/dev/null"
+check "MN's state file is gone" [ ! -e "$NTM_LOGDIR/node-$MN.json" ]
+node_stop "$CN"
+
+summary
