@@ -2281,13 +2281,50 @@ int ntm_nft_paths(struct ntm_nft *h, ntm_nft_path_cb cb, void *arg)
 
 /* ---- the node's table: inet ntm_node ------------------------------------------------ */
 
+/*
+ * The queue verdict: nft's own "queue" expression (nft_queue), or, on a
+ * kernel built without it, the same through nft_compat and xt_NFQUEUE
+ * (revision 3: queue number, one queue, bypass), as iptables-nft writes it.
+ */
+static bool add_queue(struct nftnl_rule *r, uint16_t queue, bool compat)
+{
+	struct nftnl_expr *e;
+	uint16_t *info;
+
+	if (!compat) {
+		e = nftnl_expr_alloc("queue");
+		if (e) {
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, queue);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+			nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS,
+					   NFT_QUEUE_FLAG_BYPASS);
+		}
+		return add_expr(r, e);
+	}
+	e = nftnl_expr_alloc("target");
+	/* struct xt_NFQ_info_v3, padded to XT_ALIGN; libnftnl owns it */
+	info = calloc(4, sizeof(*info));
+	if (!e || !info) {
+		free(info);
+		if (e)
+			nftnl_expr_free(e);
+		return false;
+	}
+	info[0] = queue;
+	info[1] = 1;
+	info[2] = 0x01;		/* NFQ_FLAG_BYPASS */
+	nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+	nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, 4 * sizeof(*info));
+	return add_expr(r, e);
+}
+
 /* udp sport 53 queue num @queue bypass */
-static struct nftnl_rule *node_rule(uint16_t queue)
+static struct nftnl_rule *node_rule(uint16_t queue, bool compat)
 {
 	struct nftnl_rule *r = nftnl_rule_alloc();
 	uint8_t udp = IPPROTO_UDP;
 	uint16_t port = htons(53);
-	struct nftnl_expr *e;
 
 	if (!r)
 		return NULL;
@@ -2299,13 +2336,7 @@ static struct nftnl_rule *node_rule(uint16_t queue)
 	    !add_payload_load(r, NFT_PAYLOAD_TRANSPORT_HEADER, 0, 2, NFT_REG_1) ||
 	    !add_cmp(r, NFT_REG_1, NFT_CMP_EQ, &port, sizeof(port)))
 		goto err;
-	e = nftnl_expr_alloc("queue");
-	if (e) {
-		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, queue);
-		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
-		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, NFT_QUEUE_FLAG_BYPASS);
-	}
-	if (!add_expr(r, e))
+	if (!add_queue(r, queue, compat))
 		goto err;
 	return r;
 err:
@@ -2334,7 +2365,7 @@ static void msg_node_table(struct batch *bt, uint16_t type, uint16_t flags)
 	batch_next(bt);
 }
 
-int ntm_nft_node_install(struct ntm_nft *h, uint16_t queue)
+static int node_install(struct ntm_nft *h, uint16_t queue, bool compat)
 {
 	struct nftnl_chain *ch;
 	struct nftnl_rule *r;
@@ -2366,19 +2397,29 @@ int ntm_nft_node_install(struct ntm_nft *h, uint16_t queue)
 		nftnl_chain_free(ch);
 		batch_next(&bt);
 	}
-	r = node_rule(queue);
+	r = node_rule(queue, compat);
 	if (!r) {
 		bt.nomem = true;
 	} else {
 		nlh = batch_msg(&bt, NFT_MSG_NEWRULE, NLM_F_CREATE | NLM_F_APPEND,
-				"add rule udp sport 53 queue num %u bypass",
-				(unsigned int)queue);
+				"add rule udp sport 53 queue num %u bypass%s",
+				(unsigned int)queue, compat ? " (xt NFQUEUE)" : "");
 		nftnl_rule_nlmsg_build_payload(nlh, r);
 		nftnl_rule_free(r);
 		batch_next(&bt);
 	}
 	ret = batch_send(h, &bt);
 	batch_free(&bt);
+	return ret;
+}
+
+int ntm_nft_node_install(struct ntm_nft *h, uint16_t queue)
+{
+	int ret = node_install(h, queue, false);
+
+	/* ENOENT: no nft_queue in this kernel (the whole batch was undone). */
+	if (ret == -ENOENT || ret == -EOPNOTSUPP)
+		ret = node_install(h, queue, true);
 	return ret;
 }
 

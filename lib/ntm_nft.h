@@ -145,7 +145,8 @@ int ntm_nft_path_parse(const char *s, struct ntm_nft_path *p);
  * The NTM node's table, inet ntm_node: chain input (filter, hook input,
  * priority 0) with the one rule "udp sport 53 queue num @queue bypass", the
  * DNS hook of ntm-node. Installing replaces whatever table of that name
- * exists, in one batch; 0 or -errno. Removing: 1 if it was there, 0 if not,
+ * exists, in one batch; 0 or -errno. A kernel without nft_queue gets the
+ * same verdict through nft_compat's xt NFQUEUE target (revision 3). Removing: 1 if it was there, 0 if not,
  * or -errno.
  */
 #define NTM_NFT_NODE_TABLE	"ntm_node"

@@ -225,6 +225,9 @@ static void held_release(struct node *n, struct node_held *h,
 	char a[INET_ADDRSTRLEN], v[NTM_ADDR_FMT_LEN];
 	const uint8_t *to = answer_for(p);
 
+	/* Whoever got the answer may read the state file at once. */
+	if (n->state_dirty)
+		node_state_write(n);
 	inet_ntop(AF_INET, h->a, a, sizeof(a));
 	if (to)
 		node_info("DNS %s: A %s -> %s (path %" PRIu32 ", %" PRIu64 " ms)",

@@ -237,8 +237,6 @@ static void tick(struct node *n)
 	node_path_tick(n, now);
 	node_dns_tick(n, now);
 	node_rtmon_tick(n, now);
-	if (n->state_dirty)
-		node_state_write(n);
 }
 
 static int run(struct node *n)
@@ -325,6 +323,10 @@ static int run(struct node *n)
 				break;
 			}
 		}
+		/* Before anything else can happen: a test that saw the DNS
+		 * answer reads a state file that already has the path. */
+		if (n->state_dirty)
+			node_state_write(n);
 	}
 out:
 	if (tfd >= 0)

@@ -234,7 +234,7 @@ void node_rtmon_tick(struct node *n, uint64_t now);
 
 /* ---- state.c ------------------------------------------------------------- */
 
-/* Mark the state changed; written at the next tick. */
+/* Mark the state changed; written before the event loop waits again. */
 void node_state_dirty(struct node *n);
 void node_state_write(struct node *n);
 

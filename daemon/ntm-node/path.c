@@ -468,6 +468,7 @@ void node_path_moved(struct node *n)
 		if (p->route == NTM_ROUTE_RS_S && p->active_direct) {
 			/* Our mapping changed: the peer must hear from us again. */
 			p->active_direct = false;
+			node_info("path %" PRIu32 ": back to the relay (moved)", p->id);
 			p->cand_tries = 0;
 			p->cand_next = node_now_ms();
 		}

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The JSON state file (the contract's shape; tests read it with jq),
- * rewritten atomically (a temporary file renamed over it) at the tick after
- * any change.
+ * rewritten atomically (a temporary file renamed over it) after the events
+ * that changed it, before the event loop waits again.
  */
 #include <errno.h>
 #include <inttypes.h>

@@ -16,6 +16,9 @@
 #   node_logged NS REGEX        NS's log has a line matching REGEX
 #   nat_mn2_up                  NAT_MN2 198.51.100.3, LAN 10.3.0.0/24, MN's eth1 10.3.0.2
 #   node_move_mn2               MN's default route to NAT_MN2, 10.1.0.2 removed
+#   node_nat_firewall NAT...    an input chain on each NAT that drops new
+#                               packets from the WAN to the NAT itself, as a
+#                               home router's firewall does (see below)
 
 # shellcheck source=test/lib/rsd.sh
 source "$(dirname "${BASH_SOURCE[0]}")/rsd.sh"
@@ -138,4 +141,28 @@ nat_mn2_up() {
 node_move_mn2() {
 	n "$MN" ip route replace default via "$NAT_MN2_GW" dev eth1 &&
 		n "$MN" ip addr del "$MN_IP/${MN_NET#*/}" dev eth0
+}
+
+# Hole punching between two nodes behind NATs (route optimization) needs the
+# NATs to drop a peer's first probe rather than take it for themselves: a
+# Linux NAT without an input firewall confirms a conntrack entry for it
+# (delivered locally, answered by ICMP port unreachable), and its own node's
+# first probe towards that peer then clashes with that entry and is given
+# another source port, which the peer's NAT never lets in. A home router's
+# firewall drops the probe in the input hook, before its entry is confirmed.
+node_nat_firewall() {
+	local nat
+
+	for nat in "$@"; do
+		ip netns exec "$nat" nft -f - <<-EOF || return
+			table ip ntm_nat_fw
+			delete table ip ntm_nat_fw
+			table ip ntm_nat_fw {
+				chain input {
+					type filter hook input priority filter; policy accept;
+					iifname "$TOPO_WAN_IF" ct state new drop
+				}
+			}
+		EOF
+	done
 }
