@@ -22,6 +22,14 @@ checktool ntm-node ntm-dc ntm-rsd jq nft ping curl python3 getent sha256sum
 ulimit -c 0
 
 rsd_topo_up
+# The DC returns a node's live path to the same host address when it asks
+# again, whatever the name: RS-T gets an address of GH's of its own, so that
+# gh.ntm.test (RS-N) and sip.ntm.test (RS-T) are two peers.
+SIP_IP=198.51.100.31
+n "$GH" ip addr add "$SIP_IP/24" dev eth0
+n_bg "$GH" python3 -m http.server --bind "$SIP_IP" --directory "$www" 8080 \
+	>"$NTM_LOGDIR/http-sip.log" 2>&1
+wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
 nat_mn2_up
 node_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
 rsd_conf user
@@ -38,6 +46,14 @@ mv "$NTM_LOGDIR/node-$MN.conf" "$NTM_LOGDIR/refused.conf"
 out=$(n "$MN" ntm-node --config "$NTM_LOGDIR/refused.conf" --once 2>&1) && rc=0 || rc=$?
 check "a FQDN outside the zone is REFUSED (exit 1, status named)" \
 	bash -c "[ $rc -eq 1 ] && grep -q 'REFUSED' <<<'$out'"
+node_conf "$MN" 11 mn.ntm.test
+# A node id the DC does not know: never answered; --once gives up after its
+# 5 tries (23 s) with the question to ask. Runs while the rest goes on.
+node_conf "$MN" 99 mn.ntm.test
+mv "$NTM_LOGDIR/node-$MN.conf" "$NTM_LOGDIR/unknown.conf"
+sed -i "s/^state .*/state \/tmp\/ntm-unknown-$NTM_TEST_ID.json/; s/^tunnel-port .*/tunnel-port 7799/" "$NTM_LOGDIR/unknown.conf"
+n_bg "$MN" ntm-node --config "$NTM_LOGDIR/unknown.conf" --once >"$NTM_LOGDIR/unknown.log" 2>&1
+unknown_pid=$!
 node_conf "$MN" 11 mn.ntm.test
 
 node_start "$MN"
@@ -83,6 +99,18 @@ got=$(n "$MN" curl -sS --max-time 60 "http://gh.ntm.test:8080/blob" | sha256sum)
 check "HTTP MN -> GH via RS-N: intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
 check "GH saw the RS, not MN's NAT" grep -q "^$RS_IP .*GET /blob" "$NTM_LOGDIR/http.log"
 
+# -- DNS hook: a general host that gets RS-T ----------------------------------------
+got=$(n "$MN" getent hosts sip.ntm.test | awk '{ print $1 }')
+check "getent hosts sip.ntm.test: the host's own address, unchanged ($got)" [ "$got" = "$SIP_IP" ]
+t_addr=$(node_state "$MN" '.paths[] | select(.peer == "sip.ntm.test") | .local_vip')
+check "MN has an RS-T path to sip.ntm.test, up" \
+	[ "$(node_state "$MN" '.paths[] | select(.peer == "sip.ntm.test") | "\(.route) \(.up) \(.peer_vip)"')" = "rs-t true $SIP_IP" ]
+check "... with an address of the RS's pool ($t_addr)" bash -c "[[ $t_addr == 203.0.113.* ]]"
+check "... which is on MN's TUN" bash -c "ip -n $MN -4 addr show dev ntmvip0 | grep -q ' $t_addr/32'"
+got=$(n "$MN" curl -sS --max-time 60 "http://sip.ntm.test:8080/blob" | sha256sum)
+check "HTTP MN -> sip.ntm.test via RS-T: intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
+check "GH saw the RS-T address" grep -q "^$t_addr .*GET /blob" "$NTM_LOGDIR/http-sip.log"
+
 # -- route optimization -----------------------------------------------------------
 if wait_for 20 bash -c "[ \"\$(jq -r '.paths[] | select(.peer == \"cn.ntm.test\") | .active' $NTM_LOGDIR/node-$MN.json)\" = direct ]"; then
 	pass "MN's path to CN switched to direct ($(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .direct'))"
@@ -117,6 +145,12 @@ check "CN went back to the relay" \
 	wait_for 10 bash -c "[ \"\$(jq -r '.paths[0].active' $NTM_LOGDIR/node-$CN.json)\" = relay ]"
 check "... logged" node_logged "$CN" "path [0-9]+: back to the relay"
 check "ping MN -> CN after the move" n "$MN" ping -c 3 -i 0.2 -W 2 "$cn_vip"
+
+# -- the unknown node id ------------------------------------------------------------------
+rc=0
+wait "$unknown_pid" || rc=$?
+check "an unknown node id: --once exits 1 after 5 tries" [ "$rc" -eq 1 ]
+check "... saying what to check" grep -q "no Registration Response from DC $DC_IP:$DC_CTL_PORT after 5 tries: is node-id 99 and its key configured on the DC?" "$NTM_LOGDIR/unknown.log"
 
 # -- clean stop ------------------------------------------------------------------------
 node_stop "$MN"

@@ -31,6 +31,8 @@ export CN_KEY=2222222222222222222222222222222222222222222222222222222222222222
 export NAT_MN2=ntm-natmn2-$NTM_TEST_ID NAT_MN2_IP=198.51.100.3
 export MN2_NET=10.3.0.0/24 MN2_IP=10.3.0.2 NAT_MN2_GW=10.3.0.1
 export HOST_VIP_NET=100.65.0.0/16
+# sip.ntm.test, the host always reached over RS-T (GH by default).
+export SIP_IP=${SIP_IP:-198.51.100.30}
 declare -A NODE_PID=()
 export DC_PID=
 
@@ -54,7 +56,7 @@ node_dc_conf() {
 		echo "node 12 $CN_KEY cn.ntm.test"
 		echo "rs rs1 $RS_IP:$RSD_CTL_PORT $DC_KEY_ID $DC_KEY rst-pool $RST_POOL"
 		echo "host gh.ntm.test $GH_IP"
-		echo "host sip.ntm.test $GH_IP rs-t"
+		echo "host sip.ntm.test $SIP_IP rs-t"
 		echo "log-level debug"
 		for line in "$@"; do
 			echo "$line"
