@@ -33,7 +33,9 @@ wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
 nat_mn2_up
 node_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
 rsd_conf user
+# shellcheck disable=SC2119 # no extra environment, no extra lines
 rsd_start
+# shellcheck disable=SC2119
 node_dc_conf
 node_dc_start
 
