@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <ntm/msg.h>
 
@@ -226,4 +227,29 @@ int ntm_addr_parse(struct ntm_addr *a, const char *s)
 bad:
 	memset(a, 0, sizeof(*a));
 	return NTM_E_MALFORMED;
+}
+
+int ntm_addr_source_for(const struct ntm_addr *to, uint16_t port,
+			struct ntm_addr *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, ret = NTM_E_UNREACHABLE;
+
+	if (ntm_addr_to_sockaddr(to, &ss, &sl) != NTM_OK)
+		return NTM_E_MALFORMED;
+	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return NTM_E_INTERNAL;
+	/* connect() on UDP sends nothing: it only asks the routing table. */
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0) {
+		sl = sizeof(ss);
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		    ntm_addr_from_sockaddr(out, &ss) == NTM_OK) {
+			out->port = port;
+			ret = NTM_OK;
+		}
+	}
+	close(fd);
+	return ret;
 }

@@ -18,25 +18,8 @@
 
 int node_local_addr(struct node *n, struct ntm_addr *out)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd, ret = -1;
-
-	if (ntm_addr_to_sockaddr(&n->cfg.dc, &ss, &sl) != NTM_OK)
-		return -1;
-	fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&ss, sl) == 0) {
-		sl = sizeof(ss);
-		if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0 &&
-		    ntm_addr_from_sockaddr(out, &ss) == NTM_OK) {
-			out->port = n->cfg.tunnel_port;
-			ret = 0;
-		}
-	}
-	close(fd);
-	return ret;
+	return ntm_addr_source_for(&n->cfg.dc, n->cfg.tunnel_port, out) ==
+	       NTM_OK ? 0 : -1;
 }
 
 int node_rtmon_open(struct node *n)

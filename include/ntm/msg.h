@@ -79,6 +79,11 @@ int ntm_addr_to_sockaddr(const struct ntm_addr *a, struct sockaddr_storage *ss,
 int ntm_addr_to_sockaddr6(const struct ntm_addr *a, struct sockaddr_storage *ss,
 			  socklen_t *len);
 
+/* The source address the routing table picks towards @to, with @port:
+ * a node's "local" endpoint. NTM_OK, or NTM_E_UNREACHABLE (no route). */
+int ntm_addr_source_for(const struct ntm_addr *to, uint16_t port,
+			struct ntm_addr *out);
+
 /* Format into @buf (NTM_ADDR_FMT_LEN is always enough); returns @buf. */
 char *ntm_addr_fmt(const struct ntm_addr *a, char *buf, size_t len);
 /* Parse what ntm_addr_fmt() prints ("none", "a.b.c.d[:port]",

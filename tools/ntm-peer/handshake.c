@@ -50,21 +50,15 @@ static void local_endpoint(int udp, const struct sockaddr_storage *to,
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sizeof(ss);
+	struct ntm_addr dst;
 	uint16_t port = 0;
-	int fd;
 
 	memset(out, 0, sizeof(*out));
 	if (getsockname(udp, (struct sockaddr *)&ss, &len) == 0 &&
 	    ntm_addr_from_sockaddr(out, &ss) == NTM_OK)
 		port = out->port;
-	fd = socket(to->ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	len = sizeof(ss);
-	if (fd >= 0 && connect(fd, (const struct sockaddr *)to,
-			       peer_sockaddr_len(to)) == 0 &&
-	    getsockname(fd, (struct sockaddr *)&ss, &len) == 0)
-		ntm_addr_from_sockaddr(out, &ss);
-	if (fd >= 0)
-		close(fd);
+	if (ntm_addr_from_sockaddr(&dst, to) == NTM_OK)
+		ntm_addr_source_for(&dst, port, out);
 	out->port = port;
 }
 
