@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ntm_daemon.h"
 #include "rsd.h"
 
 #define EXIT_USAGE	2
@@ -140,89 +141,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	if (optind < argc) {
 		fprintf(stderr, "ntm-rsd: unexpected argument \"%s\"\n", argv[optind]);
 		return EXIT_USAGE;
-	}
-	return 0;
-}
-
-/* ---- systemd readiness without libsystemd --------------------------------- */
-
-static void sd_notify_msg(const char *msg)
-{
-	const char *path = getenv("NOTIFY_SOCKET");
-	struct sockaddr_un sun;
-	socklen_t len;
-	int fd;
-
-	if (!path || (path[0] != '/' && path[0] != '@') ||
-	    strlen(path) >= sizeof(sun.sun_path))
-		return;
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, path, strlen(path));
-	if (path[0] == '@')
-		sun.sun_path[0] = '\0';
-	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
-	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return;
-	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sun,
-		   len) < 0)
-		rsd_dbg("sd_notify: %s", strerror(errno));
-	close(fd);
-}
-
-/* ---- detaching ------------------------------------------------------------ */
-
-/*
- * Fork; the parent waits until the child says it is ready (one byte on a
- * pipe) and exits 0, or 1 if the child failed first. Returns the pipe's
- * write end in the child.
- */
-static int detach(void)
-{
-	int p[2], fd;
-	pid_t pid;
-	char c;
-
-	if (pipe2(p, O_CLOEXEC) < 0) {
-		fprintf(stderr, "ntm-rsd: pipe: %s\n", strerror(errno));
-		exit(1);
-	}
-	pid = fork();
-	if (pid < 0) {
-		fprintf(stderr, "ntm-rsd: fork: %s\n", strerror(errno));
-		exit(1);
-	}
-	if (pid > 0) {
-		close(p[1]);
-		if (read(p[0], &c, 1) == 1)
-			exit(0);
-		fprintf(stderr, "ntm-rsd: the daemon failed to start; its reason is in the system log\n");
-		exit(1);
-	}
-	close(p[0]);
-	if (setsid() < 0)
-		exit(1);
-	if (chdir("/") < 0)
-		exit(1);
-	fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-	return p[1];
-}
-
-static int write_pid_file(const char *path)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
-		rsd_err("pid file %s: %s", path, strerror(errno));
-		return -1;
 	}
 	return 0;
 }
@@ -399,7 +317,7 @@ static void reload(struct rsd *r, int cmd_log_level)
 	struct rsd_config n;
 	char err[512];
 
-	sd_notify_msg("RELOADING=1");
+	ntm_sd_notify("RELOADING=1");
 	if (rsd_config_load(r->cfg->file, &n, err, sizeof(err)) < 0) {
 		rsd_err("reload: %s; keeping the keys in use", err);
 		goto out;
@@ -423,7 +341,7 @@ static void reload(struct rsd *r, int cmd_log_level)
 	rsd_info("reload: %zu DC keys", r->cfg->nkeys);
 	rsd_config_free(&n);
 out:
-	sd_notify_msg("READY=1");
+	ntm_sd_notify("READY=1");
 }
 
 /* ---- the loop ----------------------------------------------------------------- */
@@ -545,7 +463,7 @@ int main(int argc, char **argv)
 
 	use_syslog = o.syslog || cfg.log_syslog || !o.foreground;
 	if (!o.foreground)
-		ready_fd = detach();
+		ready_fd = ntm_daemon_detach(RSD_NAME);
 	rsd_log_open(cfg.log_level, use_syslog);
 	umask(077);
 	signal(SIGPIPE, SIG_IGN);
@@ -569,7 +487,7 @@ int main(int argc, char **argv)
 		rsd_err("signalfd: %s", strerror(errno));
 		goto out;
 	}
-	if (o.pid_file && write_pid_file(o.pid_file) < 0)
+	if (o.pid_file && ntm_write_pid_file(o.pid_file) < 0)
 		goto out;
 	r.nonces = ntm_nonce_cache_new(RSD_NONCE_CACHE, NULL);
 	r.txns = rsd_txn_new(RSD_TXN_CACHE);
@@ -599,17 +517,12 @@ int main(int argc, char **argv)
 		 ntm_addr_fmt(&r.control_ep, buf, sizeof(buf)),
 		 ntm_addr_fmt(&r.tunnel_ep, buf2, sizeof(buf2)), r.dp_ops->name,
 		 npaths, cfg.nkeys, cfg.store);
-	sd_notify_msg("READY=1");
-	if (ready_fd >= 0) {
-		if (write(ready_fd, "r", 1) != 1)
-			rsd_warn("cannot tell the parent process we are ready");
-		close(ready_fd);
-		ready_fd = -1;
-	}
+	ntm_daemon_ready(ready_fd);
+	ready_fd = -1;
 
 	if (run(&r, sfd, o.log_level) == 0)
 		status = 0;
-	sd_notify_msg("STOPPING=1");
+	ntm_sd_notify("STOPPING=1");
 	npaths = rsd_store_count(r.store);
 	if (!strcmp(r.dp_ops->name, "kernel"))
 		rsd_info("stopped: %d paths stay installed in the kernel datapath, which relays on",
