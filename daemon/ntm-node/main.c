@@ -19,6 +19,7 @@
 
 #include <libmnl/libmnl.h>
 
+#include "ntm_daemon.h"
 #include "ntm_nft.h"
 #include "ntm_tun.h"
 #include "node.h"
@@ -360,7 +361,7 @@ int main(int argc, char **argv)
 	struct node *n;
 	struct opts o;
 	char err[512];
-	int ret;
+	int ret, ready_fd = -1;
 
 	ret = parse_args(argc, argv, &o);
 	if (ret)
@@ -387,11 +388,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!o.foreground && !o.once) {
-		if (daemon(0, 0) < 0) {
-			fprintf(stderr, "ntm-node: daemon: %s\n", strerror(errno));
-			free(n);
-			return 1;
-		}
+		/* The parent exits once we are ready (or failed: exit 1). */
+		ready_fd = ntm_daemon_detach(NODE_NAME);
 		n->cfg.log_syslog = true;
 	}
 	ntm_log_open(NODE_NAME, n->cfg.log_level, n->cfg.log_syslog);
@@ -426,7 +424,11 @@ int main(int argc, char **argv)
 			  o.once ? "" : ", TUN ", o.once ? "" : n->tun_name);
 	}
 	node_state_dirty(n);
+	if (!o.once)
+		ntm_daemon_ready(ready_fd);	/* and READY=1 to systemd */
+	ready_fd = -1;
 	ret = run(n);
+	ntm_sd_notify("STOPPING=1");
 	teardown_all(n);
 out:
 	node_dns_close(n);
@@ -443,6 +445,8 @@ out:
 	ntm_nonce_cache_free(n->nonces);
 	if (!o.once && unlink(n->cfg.state) < 0 && errno != ENOENT)
 		node_warn("removing %s: %s", n->cfg.state, strerror(errno));
+	if (ready_fd >= 0)
+		close(ready_fd);	/* the waiting parent exits 1 */
 	node_info("stopped (exit %d)", ret);
 	ntm_log_close();
 	node_config_wipe(&n->cfg);
