@@ -6,12 +6,12 @@
 # MN's namespace (getent hosts through the DC's DNS) setting up an RS-S path
 # to CN; ping and TCP MN -> CN over the VIPs; HTTP MN -> GH over RS-N with
 # the host VIP the hook wrote into the answer; the route optimization
-# (direct candidate); MN moving behind NAT_MN2 during a download from CN,
+# (direct candidate); a direct path to PN, a node without NAT; MN moving behind NAT_MN2 during a download from CN,
 # the file intact; a clean stop (nft table, TUN, state file gone).
 #
 #   MN 10.1.0.2 (NAT_MN 198.51.100.1) -> 10.3.0.2 (NAT_MN2 198.51.100.3)
 #   CN 10.2.0.2 (NAT_CN 198.51.100.2)   RS 198.51.100.10   DC 198.51.100.20
-#   GH 198.51.100.30 (web 8080)
+#   GH 198.51.100.30 (web 8080), .31 (sip.ntm.test, RS-T)   PN 198.51.100.40 (node 13)
 
 set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
@@ -35,8 +35,9 @@ node_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
 rsd_conf user
 # shellcheck disable=SC2119 # no extra environment, no extra lines
 rsd_start
-# shellcheck disable=SC2119
-node_dc_conf
+# PN, a node on the public segment: MN reaches it direct.
+topo_add_public_host PN 198.51.100.40
+node_dc_conf "node 13 $PN_KEY pn.ntm.test"
 node_dc_start
 
 # -- registration ------------------------------------------------------------
@@ -113,6 +114,20 @@ got=$(n "$MN" curl -sS --max-time 60 "http://sip.ntm.test:8080/blob" | sha256sum
 check "HTTP MN -> sip.ntm.test via RS-T: intact" [ "$got" = "$(sha256sum <"$www/blob")" ]
 check "GH saw the RS-T address" grep -q "^$t_addr .*GET /blob" "$NTM_LOGDIR/http-sip.log"
 
+# -- a direct path: PN has no NAT ------------------------------------------------------
+node_conf "$PN" 13 pn.ntm.test
+node_start "$PN"
+pn_vip=$(node_state "$PN" .vip)
+got=$(n "$MN" getent hosts pn.ntm.test | awk '{ print $1 }')
+check "getent hosts pn.ntm.test gives PN's VIP ($got)" [ "$got" = "$pn_vip" ]
+# shellcheck disable=SC2153 # PN_IP: exported by topo_add_public_host
+check "MN's path to PN is direct, up, to PN's endpoint" \
+	[ "$(node_state "$MN" '.paths[] | select(.peer == "pn.ntm.test") | "\(.route) \(.up) \(.active) \(.tunnel)"')" = "direct true direct $PN_IP:7702" ]
+check "PN has the path as leg B, up, towards MN's NAT" \
+	wait_for 10 bash -c "[ \"\$(jq -r '.paths[0] | \"\(.route) \(.leg) \(.up) \(.tunnel)\"' $NTM_LOGDIR/node-$PN.json)\" = 'direct b true $NAT_MN_IP:7702' ]"
+check "ping MN -> PN direct" n "$MN" ping -c 3 -i 0.2 -W 2 "$pn_vip"
+check "ping PN -> MN direct" n "$PN" ping -c 3 -i 0.2 -W 2 "$mn_vip"
+
 # -- route optimization -----------------------------------------------------------
 if wait_for 20 bash -c "[ \"\$(jq -r '.paths[] | select(.peer == \"cn.ntm.test\") | .active' $NTM_LOGDIR/node-$MN.json)\" = direct ]"; then
 	pass "MN's path to CN switched to direct ($(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .direct'))"
@@ -160,5 +175,6 @@ check "MN's nft table is gone" bash -c "! ip netns exec $MN nft list table inet 
 check "MN's TUN is gone" bash -c "! ip -n $MN link show ntmvip0 2>/dev/null"
 check "MN's state file is gone" [ ! -e "$NTM_LOGDIR/node-$MN.json" ]
 node_stop "$CN"
+node_stop "$PN"
 
 summary

@@ -8,7 +8,8 @@
 #
 #   node_dc_conf [LINE...]      write $DC_CONF (contract's example), more lines follow
 #   node_dc_start               ntm-dc in $DC; waits for its control port and DNS
-#   node_conf NS ID NAME        write $NTM_LOGDIR/node-NS.conf, state node-NS.json
+#   node_conf NS ID NAME [LINE...]
+#                               write $NTM_LOGDIR/node-NS.conf, state node-NS.json
 #   node_start NS               ntm-node in NS (resolv.conf of NS -> the DC); waits
 #                               until it is registered; its log is node-NS.log
 #   node_stop NS                SIGTERM; the daemon must exit 0
@@ -28,6 +29,7 @@ export DC_CONF=$NTM_LOGDIR/dc.conf DC_DB=$NTM_LOGDIR/dc/dc.db
 # Test keys only.
 export MN_KEY=1111111111111111111111111111111111111111111111111111111111111111
 export CN_KEY=2222222222222222222222222222222222222222222222222222222222222222
+export PN_KEY=3333333333333333333333333333333333333333333333333333333333333333
 export NAT_MN2=ntm-natmn2-$NTM_TEST_ID NAT_MN2_IP=198.51.100.3
 export MN2_NET=10.3.0.0/24 MN2_IP=10.3.0.2 NAT_MN2_GW=10.3.0.1
 export HOST_VIP_NET=100.65.0.0/16
@@ -75,7 +77,11 @@ node_dc_start() {
 node_conf() {
 	local ns=$1 id=$2 name=$3 key
 
-	key=$([[ $id == 11 ]] && echo "$MN_KEY" || echo "$CN_KEY")
+	case $id in
+	11) key=$MN_KEY ;;
+	12) key=$CN_KEY ;;
+	*) key=$PN_KEY ;;
+	esac
 	shift 3
 	{
 		echo "node-id $id"
