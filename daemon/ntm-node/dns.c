@@ -213,6 +213,7 @@ static void held_free(struct node *n, struct node_held *h)
 	for (pp = &n->held; *pp; pp = &(*pp)->next)
 		if (*pp == h) {
 			*pp = h->next;
+			n->nheld--;
 			break;
 		}
 	free(h->pkt);
@@ -287,6 +288,12 @@ static void packet(struct node *n, uint32_t id, const uint8_t *pkt, size_t len)
 		release(n, id, pkt, len, answer_for(p));
 		return;
 	}
+	if (n->nheld >= NODE_HELD_MAX) {
+		node_warn("DNS %s: %u answers held already: released unchanged",
+			  qname, n->nheld);
+		verdict(n, id, NULL, 0);
+		return;
+	}
 	h = calloc(1, sizeof(*h));
 	if (h)
 		h->pkt = malloc(len);
@@ -306,6 +313,7 @@ static void packet(struct node *n, uint32_t id, const uint8_t *pkt, size_t len)
 	h->qid = ++n->next_qid;
 	h->next = n->held;
 	n->held = h;
+	n->nheld++;
 	node_dbg("DNS %s: answer held, looking up its NTM record", qname);
 	send_query(n, h);
 }

@@ -46,6 +46,7 @@
 #define NODE_RETRY_MS		30000	/* after a refusal or no answer */
 #define NODE_REQ_TRIES		4	/* Direction/Tunnel Request: 1+2+4 s */
 #define NODE_HOLD_MS		5000	/* a DNS answer is held at most */
+#define NODE_HELD_MAX		256	/* answers held at once */
 #define NODE_CAND_FAST_TRIES	10	/* direct candidate: every 1 s */
 #define NODE_CAND_SLOW_MS	30000	/* then every 30 s */
 #define NODE_DIRECT_KA_MS	2000
@@ -258,6 +259,7 @@ struct node {
 	uint16_t dns_port;		/* our own lookups come back here */
 	bool nft_installed;
 	struct node_held *held;
+	unsigned int nheld;
 	uint16_t next_qid;
 	/* rtnetlink monitor */
 	struct mnl_socket *rtmon;
