@@ -62,6 +62,7 @@ void node_reg_start(struct node *n)
 	n->reg_tries = 0;
 	n->reg_next = node_now_ms();
 	n->reg_pending = true;
+	node_reg_tick(n, n->reg_next);	/* the first one now */
 }
 
 static void reg_send(struct node *n)
@@ -178,6 +179,7 @@ static void reg_response(struct node *n, const struct ntm_ctl_hdr *h,
 	n->reg_due = now + (uint64_t)n->granted * 500;
 	vip_to_tun(n);
 	node_state_dirty(n);
+	node_path_moved_check(n, now);
 	if (n->once) {
 		printf("vip %s observed %s lifetime %" PRIu32 "\n",
 		       node_fmt(&r->vip, v), node_fmt(&r->observed, o), r->lifetime);

@@ -51,7 +51,7 @@
 #define NODE_CAND_SLOW_MS	30000	/* then every 30 s */
 #define NODE_DIRECT_KA_MS	2000
 #define NODE_DIRECT_DEAD_MS	6000
-#define NODE_MOVE_DEBOUNCE_MS	300
+#define NODE_MOVE_DEBOUNCE_MS	100
 #define NODE_MTU		1400
 
 #define node_err(...)	ntm_log(NTM_LOG_ERROR, __VA_ARGS__)
@@ -153,6 +153,8 @@ void node_path_data_rx(struct node *n, uint8_t *pkt, size_t len,
 void node_path_tun_rx(struct node *n, uint8_t *buf, size_t len);
 /* After a move: Tunnel Request on every path, back to the relay. */
 void node_path_moved(struct node *n);
+/* Log the move once every path and the registration are answered. */
+void node_path_moved_check(struct node *n, uint64_t now);
 /* Route (and address) of @p on the TUN. */
 int node_path_route(struct node *n, struct node_path *p);
 
@@ -264,6 +266,7 @@ struct node {
 	/* rtnetlink monitor */
 	struct mnl_socket *rtmon;
 	uint64_t move_check;		/* 0: nothing to check */
+	uint64_t move_event;		/* first change seen since the last check */
 	uint64_t move_start;		/* a move being re-established */
 	struct ntm_addr move_from;
 	/* registration */

@@ -200,9 +200,11 @@ void node_path_tunnel_request(struct node *n, struct node_path *p)
 	uint64_t now = node_now_ms();
 
 	p->tr_txn = node_random64();
-	p->tr_tries = 0;
-	p->tr_next = now;
 	p->tr_start = now;
+	/* The first one now; retransmissions at the tick. */
+	tunnel_request_to(n, p, p->tr_txn, &p->control);
+	p->tr_tries = 1;
+	p->tr_next = now + 1000;
 }
 
 static void start_candidate(struct node *n, struct node_path *p,
@@ -214,10 +216,13 @@ static void start_candidate(struct node *n, struct node_path *p,
 		return;
 	p->direct = *to;
 	p->cand_txn = node_random64();
-	p->cand_tries = 0;
-	p->cand_next = node_now_ms();
 	node_info("path %" PRIu32 ": direct candidate %s", p->id,
 		  node_fmt(to, a));
+	if (!p->active_direct) {
+		tunnel_request_to(n, p, p->cand_txn, &p->direct);
+		p->cand_tries = 1;
+		p->cand_next = node_now_ms() + 1000;
+	}
 	node_state_dirty(n);
 }
 
@@ -358,6 +363,7 @@ void node_path_tunnel_rx(struct node *n, struct node_path *p, uint8_t type,
 		if (p->route == NTM_ROUTE_DIRECT)
 			go_direct(n, p, src, now);
 		path_up(n, p, &b->tunnel_response.observed);
+		node_path_moved_check(n, now);
 	} else if (txn == p->cand_txn && p->route == NTM_ROUTE_RS_S) {
 		go_direct(n, p, src, now);
 	}
@@ -477,19 +483,32 @@ void node_path_moved(struct node *n)
 	node_state_dirty(n);
 }
 
-static void moved_done(struct node *n, uint64_t now)
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* After a move: once the registration and every path's Tunnel Request are
+ * answered, say how long it took. */
+void node_path_moved_check(struct node *n, uint64_t now)
 {
 	char l[NTM_ADDR_FMT_LEN], o[NTM_ADDR_FMT_LEN], ids[256] = "";
+	uint32_t id[32];
 	struct node_path *p;
-	size_t k = 0;
+	size_t k = 0, m = 0, i;
 
 	if (!n->move_start || n->reg_pending)
 		return;
 	for (p = n->paths; p; p = p->next)
 		if (p->tr_next)
 			return;
-	for (p = n->paths; p && k < sizeof(ids) - 12; p = p->next)
-		k += (size_t)snprintf(ids + k, sizeof(ids) - k, " %" PRIu32, p->id);
+	for (p = n->paths; p && m < 32; p = p->next)
+		id[m++] = p->id;
+	qsort(id, m, sizeof(id[0]), cmp_u32);
+	for (i = 0; i < m && k < sizeof(ids) - 12; i++)
+		k += (size_t)snprintf(ids + k, sizeof(ids) - k, " %" PRIu32, id[i]);
 	node_info("moved: local %s (was %s), paths%s re-established in %" PRIu64 " ms",
 		  node_fmt(&n->local, l), node_fmt(&n->move_from, o),
 		  k ? ids : " (none)", now - n->move_start);
@@ -541,5 +560,5 @@ void node_path_tick(struct node *n, uint64_t now)
 		      now - p->direct_tx_ms < (uint64_t)n->cfg.keepalive * 1000))
 			keepalive(n, p, false, now);
 	}
-	moved_done(n, now);
+	node_path_moved_check(n, now);
 }

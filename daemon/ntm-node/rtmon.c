@@ -4,7 +4,8 @@
  * outside our TUN is checked NODE_MOVE_DEBOUNCE_MS later (a move is several
  * messages): if our source address toward the DC changed, the node moved:
  * it registers again with its VIP as hint and sends a Tunnel Request on
- * every path from the new address (path.c logs when all are answered).
+ * every path from the new address (path.c logs when all are answered, timed
+ * from the first change the kernel reported).
  */
 #include <errno.h>
 #include <string.h>
@@ -78,8 +79,10 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 	default:
 		return MNL_CB_OK;
 	}
-	if (!ours && !n->move_check)
-		n->move_check = node_now_ms() + NODE_MOVE_DEBOUNCE_MS;
+	if (!ours && !n->move_check) {
+		n->move_event = node_now_ms();
+		n->move_check = n->move_event + NODE_MOVE_DEBOUNCE_MS;
+	}
 	return MNL_CB_OK;
 }
 
@@ -90,8 +93,11 @@ void node_rtmon_rx(struct node *n)
 
 	while ((len = mnl_socket_recvfrom(n->rtmon, buf, sizeof(buf))) > 0)
 		mnl_cb_run(buf, (size_t)len, 0, 0, msg_cb, n);
-	if (len < 0 && errno == ENOBUFS)	/* lost some: check anyway */
-		n->move_check = node_now_ms() + NODE_MOVE_DEBOUNCE_MS;
+	if (len < 0 && errno == ENOBUFS && !n->move_check) {
+		/* lost some: check anyway */
+		n->move_event = node_now_ms();
+		n->move_check = n->move_event + NODE_MOVE_DEBOUNCE_MS;
+	}
 }
 
 void node_rtmon_tick(struct node *n, uint64_t now)
@@ -116,8 +122,9 @@ void node_rtmon_tick(struct node *n, uint64_t now)
 	node_info("local address changed: %s (was %s): registering again, Tunnel Request on every path",
 		  node_fmt(&local, l), node_fmt(&n->local, o));
 	if (!n->move_start) {
+		/* Timed from the first change the kernel told us about. */
 		n->move_from = n->local;
-		n->move_start = now;
+		n->move_start = n->move_event ? n->move_event : now;
 	}
 	n->local = local;
 	node_reg_start(n);

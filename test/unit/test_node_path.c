@@ -147,8 +147,7 @@ static void test_direction_and_tunnel(void **state)
 	assert_false(p->up);
 	assert_string_equal(p->peer, "cn.ntm.test");
 
-	/* the Tunnel Request goes to the control endpoint at the next tick */
-	node_path_tick(n, fake_now);
+	/* the Tunnel Request goes to the control endpoint at once */
 	assert_int_equal(nsent, 1);
 	assert_int_equal(sent[0].type, NTM_MSG_TUNNEL_REQUEST);
 	assert_int_equal(sent[0].key_id, 5);
@@ -207,13 +206,15 @@ static void test_direct_candidate(void **state)
 	cand = rd;
 	cand.route = NTM_ROUTE_DIRECT;
 	cand.tunnel = cand.control = peer;
+	nsent = 0;
 	assert_ptr_equal(node_path_direction(n, &cand, NULL), p);
 	assert_int_equal(p->route, NTM_ROUTE_RS_S);	/* still relayed */
 	assert_true(ntm_addr_equal(&p->direct, &peer));
 	assert_false(p->active_direct);
 
-	/* Tunnel Requests to the candidate: every 1 s for 10 tries, then 30 s */
-	nsent = 0;
+	/* Tunnel Requests to the candidate: at once, then every 1 s for 10
+	 * tries, then every 30 s */
+	assert_int_equal(nsent, 1);
 	for (i = 0; i < 15; i++)
 		node_path_tick(n, t0 + i * 1000);
 	for (i = 0; i < nsent; i++) {
