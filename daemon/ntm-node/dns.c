@@ -21,8 +21,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <netinet/in.h>
-#include <netinet/ip.h>
-#include <netinet/udp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,9 +30,6 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <libnetfilter_queue/libnetfilter_queue.h>
-#include <libnetfilter_queue/libnetfilter_queue_ipv4.h>
-#include <libnetfilter_queue/libnetfilter_queue_udp.h>
-#include <libnetfilter_queue/pktbuff.h>
 
 #include "ntm_nft.h"
 #include "node.h"
@@ -143,58 +138,23 @@ static void verdict(struct node *n, uint32_t id, const void *pkt, size_t len)
 	free(buf);
 }
 
-/* The DNS message of an IPv4/UDP packet; NULL if it is not one. */
-static const uint8_t *udp_payload(const uint8_t *pkt, size_t len, size_t *dlen,
-				  uint16_t *dport)
-{
-	size_t ihl, ulen;
-
-	if (len < 20 || (pkt[0] >> 4) != 4 || pkt[9] != IPPROTO_UDP)
-		return NULL;
-	ihl = (size_t)(pkt[0] & 0xf) * 4;
-	if (ihl < 20 || len < ihl + 8)
-		return NULL;
-	ulen = (size_t)pkt[ihl + 4] << 8 | pkt[ihl + 5];
-	if (ulen < 8 || ihl + ulen > len)
-		return NULL;
-	*dport = (uint16_t)(pkt[ihl + 2] << 8 | pkt[ihl + 3]);
-	*dlen = ulen - 8;
-	return pkt + ihl + 8;
-}
-
 /* Accept @pkt with its A records rewritten to @a (NULL: unchanged). */
 static void release(struct node *n, uint32_t id, const uint8_t *pkt,
 		    size_t len, const uint8_t *a)
 {
-	const uint8_t *dns;
-	struct pkt_buff *pb;
 	uint8_t *out = NULL;
-	size_t dlen, outlen;
-	uint16_t dport;
-	struct iphdr *iph;
+	size_t outlen;
 
 	if (!a) {
 		verdict(n, id, NULL, 0);
 		return;
 	}
-	dns = udp_payload(pkt, len, &dlen, &dport);
-	if (!dns || node_dns_rewrite_a(dns, dlen, a, &out, &outlen) < 0) {
+	if (node_dns_rewrite_packet(pkt, len, a, &out, &outlen) < 0) {
 		node_warn("cannot rewrite a DNS answer: released unchanged");
 		verdict(n, id, NULL, 0);
 		return;
 	}
-	pb = pktb_alloc(AF_INET, (void *)pkt, len, outlen + 64);
-	if (!pb || !(iph = nfq_ip_get_hdr(pb)) ||
-	    nfq_ip_set_transport_header(pb, iph) < 0 || !nfq_udp_get_hdr(pb) ||
-	    !nfq_udp_mangle_ipv4(pb, 0, (unsigned int)dlen, (const char *)out,
-				 (unsigned int)outlen)) {
-		node_warn("cannot mangle a DNS answer: released unchanged");
-		verdict(n, id, NULL, 0);
-	} else {
-		verdict(n, id, pktb_data(pb), pktb_len(pb));
-	}
-	if (pb)
-		pktb_free(pb);
+	verdict(n, id, out, outlen);
 	free(out);
 }
 
@@ -275,7 +235,7 @@ static void packet(struct node *n, uint32_t id, const uint8_t *pkt, size_t len)
 	char qname[NTM_NAME_MAX + 2];
 	uint8_t a[4];
 
-	dns = udp_payload(pkt, len, &dlen, &dport);
+	dns = node_dns_udp_payload(pkt, len, &dlen, &dport);
 	if (!dns || dport == n->dns_port || !n->registered ||
 	    node_dns_answer_a(dns, dlen, qname, sizeof(qname), a) < 0 ||
 	    !strcasecmp(qname, n->cfg.name)) {

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * DNS messages with ldns: what the hook reads in an answer (the question's
- * name and its first A record), the rewrite of the A records, and the NTM
- * record query and its answer. No sockets here: unit-tested on their own.
+ * name and its first A record), the rewrite of the A records (and of the
+ * IP/UDP packet around them, with libnetfilter_queue's pkt_buff helpers),
+ * and the NTM record query and its answer. No sockets here: unit-tested on
+ * their own.
  */
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <ldns/ldns.h>
+#include <libnetfilter_queue/libnetfilter_queue_ipv4.h>
+#include <libnetfilter_queue/libnetfilter_queue_udp.h>
+#include <libnetfilter_queue/pktbuff.h>
+#include <linux/ip.h>
+#include <netinet/in.h>
 
 #include "node.h"
 
@@ -203,5 +210,60 @@ int node_dns_ntm_answer(const uint8_t *dns, size_t len, uint16_t *id,
 	}
 out:
 	ldns_pkt_free(pkt);
+	return ret;
+}
+
+const uint8_t *node_dns_udp_payload(const uint8_t *pkt, size_t len,
+				    size_t *dlen, uint16_t *dport)
+{
+	size_t ihl, ulen, tot;
+
+	if (len < 20 || (pkt[0] >> 4) != 4 || pkt[9] != IPPROTO_UDP)
+		return NULL;
+	ihl = (size_t)(pkt[0] & 0xf) * 4;
+	tot = (size_t)pkt[2] << 8 | pkt[3];
+	if (ihl < 20 || tot > len || tot < ihl + 8 ||
+	    (pkt[6] & 0x3f) || pkt[7])	/* a fragment */
+		return NULL;
+	ulen = (size_t)pkt[ihl + 4] << 8 | pkt[ihl + 5];
+	if (ulen < 8 || ihl + ulen > tot)
+		return NULL;
+	*dport = (uint16_t)(pkt[ihl + 2] << 8 | pkt[ihl + 3]);
+	*dlen = ulen - 8;
+	return pkt + ihl + 8;
+}
+
+int node_dns_rewrite_packet(const uint8_t *pkt, size_t len, const uint8_t a[4],
+			    uint8_t **out, size_t *outlen)
+{
+	const uint8_t *dns;
+	struct pkt_buff *pb = NULL;
+	uint8_t *msg = NULL;
+	size_t dlen, mlen;
+	uint16_t dport;
+	struct iphdr *iph;
+	int ret = -1;
+
+	*out = NULL;
+	dns = node_dns_udp_payload(pkt, len, &dlen, &dport);
+	if (!dns || node_dns_rewrite_a(dns, dlen, a, &msg, &mlen) < 0)
+		return -1;
+	/* Lengths and both checksums are fixed by the mangle. */
+	pb = pktb_alloc(AF_INET, (void *)pkt, len, mlen + 64);
+	if (!pb || !(iph = nfq_ip_get_hdr(pb)) ||
+	    nfq_ip_set_transport_header(pb, iph) < 0 || !nfq_udp_get_hdr(pb) ||
+	    !nfq_udp_mangle_ipv4(pb, 0, (unsigned int)dlen, (const char *)msg,
+				 (unsigned int)mlen))
+		goto out;
+	*out = malloc(pktb_len(pb));
+	if (!*out)
+		goto out;
+	memcpy(*out, pktb_data(pb), pktb_len(pb));
+	*outlen = pktb_len(pb);
+	ret = 0;
+out:
+	if (pb)
+		pktb_free(pb);
+	free(msg);
 	return ret;
 }

@@ -219,6 +219,15 @@ int node_dns_answer_a(const uint8_t *dns, size_t len, char *qname,
  * 0 or -1. */
 int node_dns_rewrite_a(const uint8_t *dns, size_t len, const uint8_t a[4],
 		       uint8_t **out, size_t *outlen);
+/* The DNS message of an IPv4/UDP packet (not a fragment), its length in
+ * *dlen and the UDP destination port in *dport; NULL if it is not one. */
+const uint8_t *node_dns_udp_payload(const uint8_t *pkt, size_t len,
+				    size_t *dlen, uint16_t *dport);
+/* node_dns_rewrite_a() on the DNS message of IPv4/UDP packet @pkt: the new
+ * packet, IP total length, UDP length and both checksums right, in *out
+ * (free()). 0 or -1. */
+int node_dns_rewrite_packet(const uint8_t *pkt, size_t len, const uint8_t a[4],
+			    uint8_t **out, size_t *outlen);
 /* A query for the NTM record (type 65300) of @name, id @id. */
 int node_dns_ntm_query(const char *name, uint16_t id, uint8_t **out,
 		       size_t *outlen);

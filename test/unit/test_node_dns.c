@@ -183,12 +183,129 @@ static void test_ntm_record(void **state)
 	free(w);
 }
 
+/* RFC 1071 sum of @len bytes from @sum, not folded. */
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)(p[len - 1] << 8);
+	return sum;
+}
+
+static uint16_t fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* The checksum over an IPv4 UDP packet's pseudo-header, header and data. */
+static uint16_t udp_sum(const uint8_t *ip)
+{
+	size_t ihl = (size_t)(ip[0] & 0xf) * 4;
+	size_t ulen = (size_t)ip[ihl + 4] << 8 | ip[ihl + 5];
+	uint32_t sum = sum16(0, ip + 12, 8);
+
+	sum += IPPROTO_UDP + (uint32_t)ulen;
+	return fold(sum16(sum, ip + ihl, ulen));
+}
+
+/* 198.51.100.20:53 -> 10.1.0.2:40000, the DNS message @dns; right sums. */
+static size_t ip_packet(const uint8_t *dns, size_t dlen, uint8_t *pkt)
+{
+	size_t len = 20 + 8 + dlen;
+	uint16_t c;
+
+	memset(pkt, 0, 28);
+	pkt[0] = 0x45;
+	pkt[2] = (uint8_t)(len >> 8);
+	pkt[3] = (uint8_t)len;
+	pkt[6] = 0x40;				/* DF */
+	pkt[8] = 64;
+	pkt[9] = IPPROTO_UDP;
+	memcpy(pkt + 12, (uint8_t[]){ 198, 51, 100, 20, 10, 1, 0, 2 }, 8);
+	c = (uint16_t)~fold(sum16(0, pkt, 20));
+	pkt[10] = (uint8_t)(c >> 8);
+	pkt[11] = (uint8_t)c;
+	pkt[20] = 0;
+	pkt[21] = 53;
+	pkt[22] = 40000 >> 8;
+	pkt[23] = 40000 & 0xff;
+	pkt[24] = (uint8_t)((8 + dlen) >> 8);
+	pkt[25] = (uint8_t)(8 + dlen);
+	memcpy(pkt + 28, dns, dlen);
+	c = (uint16_t)~udp_sum(pkt);
+	pkt[26] = (uint8_t)(c >> 8);
+	pkt[27] = (uint8_t)c;
+	return len;
+}
+
+static void test_rewrite_packet(void **state)
+{
+	static const char *const one[] = { "cn.ntm.test. 60 IN A 100.64.0.2", NULL };
+	static const char *const two[] = {
+		"gh.ntm.test. 300 IN A 198.51.100.30",
+		"gh.ntm.test. 300 IN A 198.51.100.31",
+		NULL,
+	};
+	const char *const *cases[] = { one, two };
+	const uint8_t to[4] = { 100, 65, 0, 30 };
+	uint8_t pkt[1500], *out, a[4];
+	const uint8_t *dns;
+	size_t i, len, dlen, outlen;
+	char qname[300];
+	uint16_t dport;
+
+	for (i = 0; i < 2; i++) {
+		uint8_t *w = answer(i ? "gh.ntm.test." : "cn.ntm.test.",
+				    LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, cases[i], &dlen);
+
+		len = ip_packet(w, dlen, pkt);
+		free(w);
+		assert_int_equal(fold(sum16(0, pkt, 20)), 0xffff);	/* our own builder */
+		assert_int_equal(udp_sum(pkt), 0xffff);
+		assert_int_equal(node_dns_rewrite_packet(pkt, len, to, &out, &outlen), 0);
+		/* IP: total length, header checksum */
+		assert_int_equal((size_t)(out[2] << 8 | out[3]), outlen);
+		assert_int_equal(fold(sum16(0, out, 20)), 0xffff);
+		assert_memory_equal(out + 12, pkt + 12, 8);	/* same addresses */
+		/* UDP: length, checksum with the pseudo-header, ports */
+		assert_int_equal((size_t)(out[24] << 8 | out[25]), outlen - 20);
+		assert_int_equal(udp_sum(out), 0xffff);
+		assert_memory_equal(out + 20, pkt + 20, 4);
+		/* the answer inside says @to */
+		dns = node_dns_udp_payload(out, outlen, &dlen, &dport);
+		assert_non_null(dns);
+		assert_int_equal(dport, 40000);
+		assert_int_equal(node_dns_answer_a(dns, dlen, qname, sizeof(qname), a), 0);
+		assert_memory_equal(a, to, 4);
+		if (i == 1)
+			assert_true(outlen < len);	/* one A record less */
+		free(out);
+	}
+
+	/* not UDP, a fragment, a UDP length past the packet: refused */
+	pkt[9] = IPPROTO_TCP;
+	assert_null(node_dns_udp_payload(pkt, len, &dlen, &dport));
+	assert_int_equal(node_dns_rewrite_packet(pkt, len, to, &out, &outlen), -1);
+	pkt[9] = IPPROTO_UDP;
+	pkt[6] = 0x20;				/* MF */
+	assert_null(node_dns_udp_payload(pkt, len, &dlen, &dport));
+	pkt[6] = 0x40;
+	pkt[24] = 0xff;
+	assert_null(node_dns_udp_payload(pkt, len, &dlen, &dport));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answer_a),
 		cmocka_unit_test(test_rewrite),
 		cmocka_unit_test(test_ntm_record),
+		cmocka_unit_test(test_rewrite_packet),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
