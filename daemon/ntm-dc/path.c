@@ -275,7 +275,7 @@ static void route_fail(struct ntm_route_direction *rd, uint8_t route, int status
 
 /* Push @rd to node @id at its observed endpoint, DC_PUSH_TRIES times,
  * starting in @delay_ms. */
-static void push(struct dc *d, uint32_t id, const struct ntm_route_direction *rd,
+static void push_route(struct dc *d, uint32_t id, const struct ntm_route_direction *rd,
 		 uint32_t delay_ms)
 {
 	const struct dc_node_cfg *nc = dc_config_node(d->cfg, id);
@@ -309,15 +309,15 @@ static void path_ready(struct dc *d, struct dc_path *p, uint32_t requester,
 		dc_answer_later(d, requester, txn, &rd, from);
 	if (other && (p->route == NTM_ROUTE_DIRECT || p->route == NTM_ROUTE_RS_S)) {
 		route_for(d, p, leg == NTM_LEG_A ? NTM_LEG_B : NTM_LEG_A, p->route, &rd);
-		push(d, other, &rd, 0);
+		push_route(d, other, &rd, 0);
 	}
 	/* The candidates after the RS-S Route Directions, so that a node
 	 * has the path before it hears of a direct way for it. */
 	if (p->route == NTM_ROUTE_RS_S && d->cfg->route_optimization) {
 		route_for(d, p, NTM_LEG_A, NTM_ROUTE_DIRECT, &rd);
-		push(d, p->node_a, &rd, DC_CANDIDATE_DELAY_MS);
+		push_route(d, p->node_a, &rd, DC_CANDIDATE_DELAY_MS);
 		route_for(d, p, NTM_LEG_B, NTM_ROUTE_DIRECT, &rd);
-		push(d, p->node_b, &rd, DC_CANDIDATE_DELAY_MS);
+		push_route(d, p->node_b, &rd, DC_CANDIDATE_DELAY_MS);
 		dc_dbg("path %" PRIu32 ": direct candidates sent to nodes %" PRIu32 " and %" PRIu32,
 		       p->id, p->node_a, p->node_b);
 	}
