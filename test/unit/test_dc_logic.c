@@ -677,6 +677,48 @@ static void test_route_rs_s_with_failover(void **state)
 	stop(w);
 }
 
+static void test_route_both_ask_at_once(void **state)
+{
+	struct world *w = *state;
+	struct ntm_route_direction a, b;
+	struct ntm_relay_direction rl;
+	int i, pushes = 0;
+
+	start(w);
+	register_two(w, true);
+	direction(w, 11, K11, 10, NTM_PEER_NODE, 12, NULL, 0);
+	/* CN asks for MN before the RS answered: it waits for the same path. */
+	direction(w, 12, K12, 20, NTM_PEER_NODE, 11, NULL, 0);
+	assert_int_equal(w->nsent, 1);
+	rl = rs_answers(w, 0, 7, KRS, "198.51.100.10", NTM_OK);
+	/* Two answers, no push: both asked. */
+	assert_int_equal(w->nsent, 3);
+	a = answer_of(w, 1, 11, K11, 10);
+	b = answer_of(w, 2, 12, K12, 20);
+	assert_int_equal(a.path_id, rl.path_id);
+	assert_int_equal(b.path_id, rl.path_id);
+	assert_int_equal(a.leg, NTM_LEG_A);
+	assert_int_equal(b.leg, NTM_LEG_B);
+	assert_memory_equal(a.path_key, b.path_key, 32);
+	/* Only the direct candidates follow. */
+	w->nsent = 0;
+	for (i = 0; i < 8; i++) {
+		t_now += DC_PUSH_RETRY_MS;
+		dc_out_run(&w->d);
+	}
+	for (i = 0; i < w->nsent; i++) {
+		struct ntm_ctl_hdr h;
+		union ntm_body m;
+		uint32_t id = w->sent[i].to.addr[3] == 1 ? 11 : 12;
+
+		open_sent(w, i, id, id == 11 ? K11 : K12, &h, &m);
+		assert_int_equal(m.route_direction.route, NTM_ROUTE_DIRECT);
+		pushes++;
+	}
+	assert_int_equal(pushes, 2 * DC_PUSH_TRIES);
+	stop(w);
+}
+
 static void test_route_hosts(void **state)
 {
 	struct world *w = *state;
@@ -844,6 +886,7 @@ int main(void)
 		T(test_expiry_and_dns_lookup),
 		T(test_route_direct),
 		T(test_route_rs_s_with_failover),
+		T(test_route_both_ask_at_once),
 		T(test_route_hosts),
 		T(test_route_refusals),
 		T(test_expiry_tears_down),
