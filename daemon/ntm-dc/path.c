@@ -390,26 +390,28 @@ static int relay_send(struct dc *d, struct dc_pending *pd, struct dc_path *p)
 static void pending_fail(struct dc *d, struct dc_pending *pd, int status)
 {
 	struct dc_path *p = dc_path_get(d, pd->path_id);
-	struct ntm_route_direction rd;
 	uint8_t route = p ? p->route : NTM_ROUTE_RS_S;
+	uint32_t id = pd->path_id;
+	bool new_path = pd->new_path;
+	struct ntm_route_direction rd;
 	char ends[64] = "?";
+	unsigned int i;
 
 	if (p)
 		path_ends(p, ends, sizeof(ends));
-	unsigned int i;
-
 	dc_warn("path %" PRIu32 " (%s, %s): no RS took it: Route Direction %s to node %" PRIu32,
-		pd->path_id, dc_route_name(route), ends, ntm_status_name(status),
+		id, dc_route_name(route), ends, ntm_status_name(status),
 		pd->w[0].node);
 	route_fail(&rd, route, status);
 	for (i = 0; i < pd->nw; i++)
 		dc_answer_later(d, pd->w[i].node, pd->w[i].txn, &rd, &pd->w[i].from);
-	if (p && pd->new_path)
-		path_forget(d, pd->path_id);
-	else if (p)
-		dc_path_remove(d, pd->path_id, NTM_TEARDOWN_ERROR,
-			       "its RS did not take it again");
+	/* Gone before the path goes (dc_path_remove() frees a pending). */
 	pending_free(d, pd);
+	if (p && new_path)
+		path_forget(d, id);
+	else if (p)
+		dc_path_remove(d, id, NTM_TEARDOWN_ERROR,
+			       "its RS did not take it again");
 }
 
 /* Next RS for the pending path, or the requester gets UNREACHABLE. */

@@ -450,6 +450,21 @@ static void test_expiry_and_dns_lookup(void **state)
 	stop(w);
 }
 
+/* The number of rows of @table in the store, as text. */
+static const char *dc_db_count(struct world *w, const char *table)
+{
+	static char buf[32];
+	char sql[64];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", table);
+	assert_int_equal(sqlite3_prepare_v2(w->store->db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(buf, sizeof(buf), "%d", sqlite3_column_int(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
 /* ---- directions ------------------------------------------------------------ */
 
 static struct ntm_route_direction answer_of(struct world *w, int i, uint32_t id,
@@ -719,6 +734,45 @@ static void test_route_both_ask_at_once(void **state)
 	stop(w);
 }
 
+static void test_live_path_rs_gone(void **state)
+{
+	struct world *w = *state;
+	struct ntm_route_direction rd;
+	struct ntm_relay_direction rl;
+	int i;
+
+	snprintf(w->conf, sizeof(w->conf), "%s"
+		 "rs rs1 198.51.100.10:7700 7 " KRS "\n", base_conf);
+	start(w);
+	register_two(w, true);
+	direction(w, 11, K11, 30, NTM_PEER_NODE, 12, NULL, 0);
+	rl = rs_answers(w, 0, 7, KRS, "198.51.100.10", NTM_OK);
+	/* Asked again; the RS is gone: UNREACHABLE, and the path with it. */
+	direction(w, 11, K11, 31, NTM_PEER_NODE, 12, NULL, 0);
+	for (i = 0; i < DC_RELAY_TRIES + 1; i++) {
+		t_now += DC_RELAY_RETRY_MS;
+		dc_out_run(&w->d);
+	}
+	assert_null(dc_path_get(&w->d, rl.path_id));
+	assert_null(w->d.pending);
+	for (i = w->nsent - 1; i >= 0; i--) {
+		struct ntm_ctl_hdr h;
+		union ntm_body m;
+		uint32_t kid = (uint32_t)w->sent[i].buf[7];
+
+		if (kid != 11)
+			continue;
+		open_sent(w, i, 11, K11, &h, &m);
+		if (h.txn_id == 31)
+			break;
+	}
+	assert_true(i >= 0);
+	rd = answer_of(w, i, 11, K11, 31);
+	assert_int_equal(rd.status, NTM_E_UNREACHABLE);
+	assert_string_equal(dc_db_count(w, "path"), "0");
+	stop(w);
+}
+
 static void test_route_hosts(void **state)
 {
 	struct world *w = *state;
@@ -887,6 +941,7 @@ int main(void)
 		T(test_route_direct),
 		T(test_route_rs_s_with_failover),
 		T(test_route_both_ask_at_once),
+		T(test_live_path_rs_gone),
 		T(test_route_hosts),
 		T(test_route_refusals),
 		T(test_expiry_tears_down),
