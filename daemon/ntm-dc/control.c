@@ -212,10 +212,12 @@ static bool is_response(uint8_t type)
 static bool pending_txn(const struct dc *d, uint32_t key_id, uint64_t txn_id)
 {
 	const struct dc_pending *p;
+	unsigned int i;
 
 	for (p = d->pending; p; p = p->next)
-		if (p->requester == key_id && p->req_txn == txn_id)
-			return true;
+		for (i = 0; i < p->nw; i++)
+			if (p->w[i].node == key_id && p->w[i].txn == txn_id)
+				return true;
 	return false;
 }
 

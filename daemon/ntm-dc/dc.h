@@ -273,14 +273,24 @@ struct dc_out {
 	bool done;
 };
 
-/* A Direction Request waiting for the RS's Direction Response. */
+/* A Direction Request to answer. */
+struct dc_waiter {
+	uint32_t node;			/* node id */
+	uint64_t txn;			/* the Direction Request's; 0: answered */
+	struct ntm_addr from;		/* where it came from */
+};
+
+#define DC_PENDING_WAITERS	4
+
+/* Direction Requests waiting for the RS's Direction Response: the one that
+ * made the Relay Direction go out, and any for the same path meanwhile
+ * (the peer asking for the requester at the same time). */
 struct dc_pending {
 	struct dc_pending *next;
 	uint32_t path_id;
 	bool new_path;			/* the path was made for this request */
-	uint32_t requester;		/* node id */
-	uint64_t req_txn;		/* the Direction Request's */
-	struct ntm_addr req_from;	/* where it came from */
+	struct dc_waiter w[DC_PENDING_WAITERS];
+	unsigned int nw;
 	uint64_t rs_tried;		/* bit i: cfg->rs[i] was tried */
 	struct dc_out *out;		/* the Relay Direction in flight */
 };

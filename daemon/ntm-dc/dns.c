@@ -116,7 +116,7 @@ static ldns_rr *rr_ntm(const char *owner, const uint8_t *rec, uint32_t ttl)
 }
 
 /* Push @rr (may be NULL: out of memory) into @sec; false on failure. */
-static bool push(ldns_pkt *p, ldns_pkt_section sec, ldns_rr *rr)
+static bool pkt_push(ldns_pkt *p, ldns_pkt_section sec, ldns_rr *rr)
 {
 	if (!rr)
 		return false;
@@ -175,30 +175,30 @@ static int fill(const struct dc_dns_zone *z, ldns_pkt *a, const char *name,
 	if (!strcmp(name, z->zone)) {
 		exists = true;
 		if (any || type == LDNS_RR_TYPE_SOA)
-			ok &= push(a, LDNS_SECTION_ANSWER, rr_soa(z));
+			ok &= pkt_push(a, LDNS_SECTION_ANSWER, rr_soa(z));
 		if (any || type == LDNS_RR_TYPE_NS) {
-			ok &= push(a, LDNS_SECTION_ANSWER, rr_ns(z));
-			ok &= push(a, LDNS_SECTION_ADDITIONAL,
+			ok &= pkt_push(a, LDNS_SECTION_ANSWER, rr_ns(z));
+			ok &= pkt_push(a, LDNS_SECTION_ADDITIONAL,
 				   rr_a(ns, z->ns_addr, z->ttl));
 		}
 	} else if (!strcmp(name, ns)) {
 		exists = true;
 		if (any || type == LDNS_RR_TYPE_A)
-			ok &= push(a, LDNS_SECTION_ANSWER,
+			ok &= pkt_push(a, LDNS_SECTION_ANSWER,
 				   rr_a(name, z->ns_addr, z->ttl));
 	} else if (z->lookup && z->lookup(z->arg, name, &found) == 1) {
 		exists = true;
 		if ((any || type == LDNS_RR_TYPE_A) && found.has_a)
-			ok &= push(a, LDNS_SECTION_ANSWER,
+			ok &= pkt_push(a, LDNS_SECTION_ANSWER,
 				   rr_a(name, found.a, z->ttl));
 		if ((any || type == (ldns_rr_type)NTM_RR_TYPE) && found.has_ntm)
-			ok &= push(a, LDNS_SECTION_ANSWER,
+			ok &= pkt_push(a, LDNS_SECTION_ANSWER,
 				   rr_ntm(name, found.ntm, z->ttl));
 	}
 	if (!ok)
 		return LDNS_RCODE_SERVFAIL;
 	if (ldns_pkt_ancount(a) == before &&
-	    !push(a, LDNS_SECTION_AUTHORITY, rr_soa(z)))
+	    !pkt_push(a, LDNS_SECTION_AUTHORITY, rr_soa(z)))
 		return LDNS_RCODE_SERVFAIL;
 	return exists ? LDNS_RCODE_NOERROR : LDNS_RCODE_NXDOMAIN;
 }
@@ -231,7 +231,7 @@ size_t dc_dns_answer(const struct dc_dns_zone *z, const uint8_t *q,
 		rcode = LDNS_RCODE_FORMERR;
 	} else {
 		question = ldns_rr_clone(ldns_rr_list_rr(ldns_pkt_question(qp), 0));
-		if (!question || !push(a, LDNS_SECTION_QUESTION, question)) {
+		if (!question || !pkt_push(a, LDNS_SECTION_QUESTION, question)) {
 			rcode = LDNS_RCODE_SERVFAIL;
 		} else {
 			bool ok = qname(ldns_rr_owner(question), name, sizeof(name));

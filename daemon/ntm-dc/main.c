@@ -52,6 +52,7 @@ static const char usage[] =
 "                   the next start goes on with them\n"
 "  SIGUSR1          log every node and path and the daemon's counters, at\n"
 "                   level info\n"
+"  SIGHUP           ignored (logged): a configuration change needs a restart\n"
 "\n"
 "Files:\n"
 "  " DC_DEFAULT_CONFIG "      the configuration (it holds keys: mode 0600)\n"
@@ -415,6 +416,8 @@ static int run(struct io *io, int sfd)
 			if (read(sfd, &si, sizeof(si)) == sizeof(si)) {
 				if (si.ssi_signo == SIGUSR1) {
 					show(d);
+				} else if (si.ssi_signo == SIGHUP) {
+					dc_warn("SIGHUP: ntm-dc does not read its configuration again; restart it to apply changes (registrations and paths are kept)");
 				} else {
 					dc_info("signal %u (%s): stopping", si.ssi_signo,
 						strsignal((int)si.ssi_signo));
@@ -500,6 +503,7 @@ int main(int argc, char **argv)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGHUP);
 	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
 	    (sfd = signalfd(-1, &mask, SFD_CLOEXEC)) < 0) {
 		dc_err("signalfd: %s", strerror(errno));

@@ -275,7 +275,7 @@ static void route_fail(struct ntm_route_direction *rd, uint8_t route, int status
 
 /* Push @rd to node @id at its observed endpoint, DC_PUSH_TRIES times,
  * starting in @delay_ms. */
-static void push(struct dc *d, uint32_t id, const struct ntm_route_direction *rd,
+static void push_route(struct dc *d, uint32_t id, const struct ntm_route_direction *rd,
 		 uint32_t delay_ms)
 {
 	const struct dc_node_cfg *nc = dc_config_node(d->cfg, id);
@@ -295,33 +295,56 @@ static void push(struct dc *d, uint32_t id, const struct ntm_route_direction *rd
 	ntm_wipe(&b, sizeof(b));
 }
 
-/* The path is live: the requester's answer, the peer's push and the direct
- * candidates. */
-static void path_ready(struct dc *d, struct dc_path *p, uint32_t requester,
-		       uint64_t txn, const struct ntm_addr *from)
+/* The path is live: the answers to the @n requests in @w (those with a
+ * transaction; the others were answered by the caller), the Route Direction
+ * pushed to an end of an RS-S or direct path that did not ask, and the
+ * direct candidates. */
+static void path_ready(struct dc *d, struct dc_path *p, const struct dc_waiter *w,
+		       unsigned int n)
 {
 	struct ntm_route_direction rd;
-	uint8_t leg = requester == p->node_a ? NTM_LEG_A : NTM_LEG_B;
-	uint32_t other = leg == NTM_LEG_A ? p->node_b : p->node_a;
+	bool asked[2] = { false, false };
+	unsigned int i;
 
-	route_for(d, p, leg, p->route, &rd);
-	if (txn)
-		dc_answer_later(d, requester, txn, &rd, from);
-	if (other && (p->route == NTM_ROUTE_DIRECT || p->route == NTM_ROUTE_RS_S)) {
-		route_for(d, p, leg == NTM_LEG_A ? NTM_LEG_B : NTM_LEG_A, p->route, &rd);
-		push(d, other, &rd, 0);
+	for (i = 0; i < n; i++) {
+		uint8_t leg = w[i].node == p->node_a ? NTM_LEG_A : NTM_LEG_B;
+
+		asked[leg] = true;
+		if (!w[i].txn)
+			continue;
+		route_for(d, p, leg, p->route, &rd);
+		dc_answer_later(d, w[i].node, w[i].txn, &rd, &w[i].from);
+	}
+	if (p->node_b && (p->route == NTM_ROUTE_DIRECT || p->route == NTM_ROUTE_RS_S)) {
+		if (!asked[NTM_LEG_B]) {
+			route_for(d, p, NTM_LEG_B, p->route, &rd);
+			push_route(d, p->node_b, &rd, 0);
+		}
+		if (!asked[NTM_LEG_A]) {
+			route_for(d, p, NTM_LEG_A, p->route, &rd);
+			push_route(d, p->node_a, &rd, 0);
+		}
 	}
 	/* The candidates after the RS-S Route Directions, so that a node
 	 * has the path before it hears of a direct way for it. */
 	if (p->route == NTM_ROUTE_RS_S && d->cfg->route_optimization) {
 		route_for(d, p, NTM_LEG_A, NTM_ROUTE_DIRECT, &rd);
-		push(d, p->node_a, &rd, DC_CANDIDATE_DELAY_MS);
+		push_route(d, p->node_a, &rd, DC_CANDIDATE_DELAY_MS);
 		route_for(d, p, NTM_LEG_B, NTM_ROUTE_DIRECT, &rd);
-		push(d, p->node_b, &rd, DC_CANDIDATE_DELAY_MS);
+		push_route(d, p->node_b, &rd, DC_CANDIDATE_DELAY_MS);
 		dc_dbg("path %" PRIu32 ": direct candidates sent to nodes %" PRIu32 " and %" PRIu32,
 		       p->id, p->node_a, p->node_b);
 	}
 	ntm_wipe(&rd, sizeof(rd));
+}
+
+/* The one request a path answers at once (direct). */
+static void path_ready_now(struct dc *d, struct dc_path *p, uint32_t node,
+			   const struct ntm_addr *from)
+{
+	struct dc_waiter w = { .node = node, .txn = 0, .from = *from };
+
+	path_ready(d, p, &w, 1);
 }
 
 /* ---- Relay Directions ---------------------------------------------------- */
@@ -367,23 +390,28 @@ static int relay_send(struct dc *d, struct dc_pending *pd, struct dc_path *p)
 static void pending_fail(struct dc *d, struct dc_pending *pd, int status)
 {
 	struct dc_path *p = dc_path_get(d, pd->path_id);
-	struct ntm_route_direction rd;
 	uint8_t route = p ? p->route : NTM_ROUTE_RS_S;
+	uint32_t id = pd->path_id;
+	bool new_path = pd->new_path;
+	struct ntm_route_direction rd;
 	char ends[64] = "?";
+	unsigned int i;
 
 	if (p)
 		path_ends(p, ends, sizeof(ends));
 	dc_warn("path %" PRIu32 " (%s, %s): no RS took it: Route Direction %s to node %" PRIu32,
-		pd->path_id, dc_route_name(route), ends, ntm_status_name(status),
-		pd->requester);
+		id, dc_route_name(route), ends, ntm_status_name(status),
+		pd->w[0].node);
 	route_fail(&rd, route, status);
-	dc_answer_later(d, pd->requester, pd->req_txn, &rd, &pd->req_from);
-	if (p && pd->new_path)
-		path_forget(d, pd->path_id);
-	else if (p)
-		dc_path_remove(d, pd->path_id, NTM_TEARDOWN_ERROR,
-			       "its RS did not take it again");
+	for (i = 0; i < pd->nw; i++)
+		dc_answer_later(d, pd->w[i].node, pd->w[i].txn, &rd, &pd->w[i].from);
+	/* Gone before the path goes (dc_path_remove() frees a pending). */
 	pending_free(d, pd);
+	if (p && new_path)
+		path_forget(d, id);
+	else if (p)
+		dc_path_remove(d, id, NTM_TEARDOWN_ERROR,
+			       "its RS did not take it again");
 }
 
 /* Next RS for the pending path, or the requester gets UNREACHABLE. */
@@ -494,7 +522,7 @@ void dc_direction_response(struct dc *d, int rs, uint64_t txn_id,
 		p->id, dc_route_name(p->route), path_ends(p, ends, sizeof(ends)),
 		d->cfg->rs[rs].name, ntm_addr_fmt(&p->tunnel, t, sizeof(t)),
 		ntm_addr_fmt(&p->control, c, sizeof(c)));
-	path_ready(d, p, pd->requester, pd->req_txn, &pd->req_from);
+	path_ready(d, p, pd->w, pd->nw);
 	pending_free(d, pd);
 }
 
@@ -555,9 +583,10 @@ static int relay_start(struct dc *d, struct dc_path *p, bool new_path,
 		return NTM_E_INTERNAL;
 	pd->path_id = p->id;
 	pd->new_path = new_path;
-	pd->requester = requester;
-	pd->req_txn = txn;
-	pd->req_from = *from;
+	pd->w[0].node = requester;
+	pd->w[0].txn = txn;
+	pd->w[0].from = *from;
+	pd->nw = 1;
 	pd->next = d->pending;
 	d->pending = pd;
 	if (!new_path && p->rs >= 0) {
@@ -648,11 +677,23 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 	}
 
 	if (p && p->state == DC_PATH_PENDING) {
-		/* Another request made it a moment ago: it is answered when
-		 * the RS is. This one retries. */
-		st = NTM_E_INTERNAL;
-		why = "the path is being set up (retry)";
-		goto fail;
+		/* Another request made it a moment ago (the peer asking at
+		 * the same time): this one is answered with it. */
+		struct dc_pending *pd = pending_get(d, p->id);
+
+		if (!pd || pd->nw == DC_PENDING_WAITERS) {
+			st = NTM_E_INTERNAL;
+			why = "the path is being set up (retry)";
+			goto fail;
+		}
+		pd->w[pd->nw].node = key_id;
+		pd->w[pd->nw].txn = txn_id;
+		pd->w[pd->nw].from = *from;
+		pd->nw++;
+		dc_dbg("path %" PRIu32 ": node %" PRIu32 " waits for its Relay Direction too",
+		       p->id, key_id);
+		*answered = false;
+		return;
 	}
 	if (p) {
 		dc_info("path %" PRIu32 " (%s, %s): asked again by node %" PRIu32 ": the same path",
@@ -661,7 +702,7 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 		if (p->route == NTM_ROUTE_DIRECT) {
 			route_for(d, p, key_id == p->node_a ? NTM_LEG_A : NTM_LEG_B,
 				  p->route, rd);
-			path_ready(d, p, key_id, 0, from);
+			path_ready_now(d, p, key_id, from);
 			return;
 		}
 		st = relay_start(d, p, false, key_id, txn_id, from);
@@ -723,7 +764,7 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 		dc_info("path %" PRIu32 " (direct, %s): not both behind a NAT",
 			p->id, path_ends(p, ends, sizeof(ends)));
 		route_for(d, p, NTM_LEG_A, NTM_ROUTE_DIRECT, rd);
-		path_ready(d, p, key_id, 0, from);
+		path_ready_now(d, p, key_id, from);
 		return;
 	}
 	np.state = DC_PATH_PENDING;

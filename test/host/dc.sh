@@ -115,6 +115,27 @@ out=$(dns "$MN" $ZONE ns)
 check "DNS: NS with the glue A of ns.ntm.test" \
 	[ "$(jq -r '[.answers[0].data, .additional[0].data] | @tsv' <<<"$out")" = "ns.$ZONE.	$DC_IP" ]
 
+# DNS over TCP: one query, length-prefixed (RFC 1035 4.2.2).
+tcp_a() {
+	ip netns exec "$MN" python3 - "$DC_IP" "$1" <<-'PY'
+		import socket, struct, sys
+		q = struct.pack('>HHHHHH', 7, 0x0100, 1, 0, 0, 0)
+		for label in sys.argv[2].split('.'):
+		    q += bytes([len(label)]) + label.encode()
+		q += b'\0' + struct.pack('>HH', 1, 1)
+		s = socket.create_connection((sys.argv[1], 53), timeout=5)
+		s.sendall(struct.pack('>H', len(q)) + q)
+		a = b''
+		while len(a) < 2 or len(a) < 2 + struct.unpack('>H', a[:2])[0]:
+		    chunk = s.recv(4096)
+		    if not chunk:
+		        break
+		    a += chunk
+		print('.'.join(str(x) for x in a[-4:]) if a[5] & 15 == 0 else 'rcode %d' % (a[5] & 15))
+	PY
+}
+check "DNS over TCP: A mn.ntm.test" [ "$(tcp_a mn.$ZONE)" = "$vip_mn" ]
+
 # ---- restart: VIPs stick -------------------------------------------------------
 
 dc_stop
