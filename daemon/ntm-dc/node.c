@@ -133,7 +133,7 @@ static uint8_t registration(struct dc *d, uint32_t key_id,
 	char from[NTM_ADDR_FMT_LEN], name[NTM_NAME_MAX + 1], ns[NTM_NAME_MAX + 8];
 	char why[600], v[16], l[NTM_ADDR_FMT_LEN], o[NTM_ADDR_FMT_LEN];
 	char ol[NTM_ADDR_FMT_LEN], oo[NTM_ADDR_FMT_LEN];
-	bool was_live;
+	bool was_live, moved;
 	size_t i;
 	int ret;
 
@@ -224,9 +224,12 @@ static uint8_t registration(struct dc *d, uint32_t key_id,
 		dc_dbg("node %" PRIu32 " (%s) refreshed its registration for %" PRIu32 " s",
 		       key_id, name, tmp.lifetime);
 	}
+	moved = was_live && !ntm_addr_equal(&n->observed, &tmp.observed);
 	*n = tmp;
 	*vip_out = n->vip;
 	*lifetime_out = n->lifetime;
+	if (moved)
+		dc_path_node_moved(d, key_id);
 	return NTM_OK;
 }
 

@@ -350,6 +350,35 @@ static void path_ready(struct dc *d, struct dc_path *p, const struct dc_waiter *
 	ntm_wipe(&rd, sizeof(rd));
 }
 
+/*
+ * Node @id registered again from another observed endpoint (it moved, or its
+ * NAT mapping changed). The direct candidates of its RS-S paths named the old
+ * endpoint: both ends get new ones. Its direct paths follow by themselves
+ * (the peer learns the endpoint from the node's Tunnel Request).
+ */
+void dc_path_node_moved(struct dc *d, uint32_t id)
+{
+	struct ntm_route_direction rd;
+	size_t i;
+
+	if (!d->cfg->route_optimization)
+		return;
+	for (i = 0; i < d->npaths; i++) {
+		struct dc_path *p = &d->paths[i];
+
+		if (p->route != NTM_ROUTE_RS_S || p->peer_dc >= 0 ||
+		    (p->node_a != id && p->node_b != id))
+			continue;
+		route_for(d, p, NTM_LEG_A, NTM_ROUTE_DIRECT, &rd);
+		push_route(d, p->node_a, &rd, DC_CANDIDATE_DELAY_MS);
+		route_for(d, p, NTM_LEG_B, NTM_ROUTE_DIRECT, &rd);
+		push_route(d, p->node_b, &rd, DC_CANDIDATE_DELAY_MS);
+		dc_info("path %" PRIu32 ": node %" PRIu32 " moved: new direct candidates sent to nodes %" PRIu32 " and %" PRIu32,
+			p->id, id, p->node_a, p->node_b);
+	}
+	ntm_wipe(&rd, sizeof(rd));
+}
+
 /* The one request a path answers at once (direct). */
 static void path_ready_now(struct dc *d, struct dc_path *p, uint32_t node,
 			   const struct ntm_addr *from)

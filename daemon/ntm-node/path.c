@@ -212,12 +212,19 @@ static void start_candidate(struct node *n, struct node_path *p,
 {
 	char a[NTM_ADDR_FMT_LEN];
 
-	if (ntm_addr_equal(&p->direct, to))
-		return;
+	/* The same candidate again (the DC sends new ones when an end
+	 * moved): probe it again at once unless it already carries Data. */
+	if (ntm_addr_equal(&p->direct, to)) {
+		if (p->active_direct)
+			return;
+		node_info("path %" PRIu32 ": direct candidate %s again", p->id,
+			  node_fmt(to, a));
+	} else {
+		node_info("path %" PRIu32 ": direct candidate %s", p->id,
+			  node_fmt(to, a));
+	}
 	p->direct = *to;
 	p->cand_txn = node_random64();
-	node_info("path %" PRIu32 ": direct candidate %s", p->id,
-		  node_fmt(to, a));
 	if (!p->active_direct) {
 		tunnel_request_to(n, p, p->cand_txn, &p->direct);
 		p->cand_tries = 1;
