@@ -148,7 +148,7 @@ system_e2e() {
 		grep -q "^$vip_mn .*GET /big" "$NTM_LOGDIR/http-cn.log"
 	if [[ $dp == kernel ]]; then
 		check "the RS holds the path as RS-S" \
-			bash -c "ip netns exec $RS ntmctl -j path list | jq -e '.[] | select(.type == \"rs-s\")' >/dev/null"
+			bash -c "ip netns exec $RS ntmctl -j path list | jq -e '.[] | select(.type == \"RS-S\")' >/dev/null"
 	fi
 
 	section rs-n "HTTP download from an unmodified general host, via RS-N"
@@ -183,7 +183,9 @@ system_e2e() {
 	n "$MN" ping -c 20 -i 0.1 -W 2 "$vip_cn" >/dev/null
 	after=$(rs_tunnel_packets)
 	say "RS tunnel port packets during 20 pings: $((after - before))"
-	check "20 pings MN -> CN did not go through the RS (< 5 packets there)" [ $((after - before)) -lt 5 ]
+	# Through the RS they would be 40 packets there (20 requests, 20
+	# replies); what it may still see are the nodes' keepalives.
+	check "20 pings MN -> CN did not go through the RS (< 10 packets there)" [ $((after - before)) -lt 10 ]
 	say "NAT_CN now drops direct traffic from NAT_MN"
 	n "$NAT_CN" nft add table ip block
 	n "$NAT_CN" nft add chain ip block in '{ type filter hook prerouting priority raw; }'
