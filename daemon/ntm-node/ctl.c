@@ -190,10 +190,6 @@ static void reg_response(struct node *n, const struct ntm_ctl_hdr *h,
 
 /* ---- receiving ----------------------------------------------------------- */
 
-struct lookup_arg {
-	struct node *n;
-};
-
 static int key_lookup(void *arg, uint8_t type, uint32_t key_id,
 		      uint8_t key[NTM_CTL_KEY_BYTES])
 {
