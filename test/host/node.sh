@@ -37,7 +37,7 @@ rsd_conf user
 rsd_start
 # PN, a node on the public segment: MN reaches it direct.
 topo_add_public_host PN 198.51.100.40
-node_dc_conf "node 13 $PN_KEY pn.ntm.test"
+node_dc_conf "node 13 $PN_KEY pn.ntm.test" "host www.ntm.test 198.51.100.32"
 node_dc_start
 
 # -- registration ------------------------------------------------------------
@@ -128,6 +128,22 @@ check "PN has the path as leg B, up, towards MN's NAT" \
 check "ping MN -> PN direct" n "$MN" ping -c 3 -i 0.2 -W 2 "$pn_vip"
 check "ping PN -> MN direct" n "$PN" ping -c 3 -i 0.2 -W 2 "$mn_vip"
 
+# -- the DC does not answer: the answer goes on unchanged after 5 s ------------------------
+n "$MN" nft -f - <<-NFT
+	table ip ntm_test_block {
+		chain output {
+			type filter hook output priority filter; policy accept;
+			ip daddr $DC_IP udp dport $DC_CTL_PORT drop
+		}
+	}
+NFT
+t0=$SECONDS
+got=$(n "$MN" getent hosts www.ntm.test | awk '{ print $1 }')
+n "$MN" nft delete table ip ntm_test_block
+check "no Route Direction: www.ntm.test answered unchanged ($got) after ~5 s ($((SECONDS - t0)) s)" \
+	bash -c "[ '$got' = 198.51.100.32 ] && (($SECONDS - $t0 >= 4 && $SECONDS - $t0 <= 8))"
+check "... and the log says why" node_logged "$MN" "DNS www.ntm.test: answer released unchanged: no Route Direction from the DC in 5 s"
+
 # -- route optimization -----------------------------------------------------------
 if wait_for 20 bash -c "[ \"\$(jq -r '.paths[] | select(.peer == \"cn.ntm.test\") | .active' $NTM_LOGDIR/node-$MN.json)\" = direct ]"; then
 	pass "MN's path to CN switched to direct ($(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .direct'))"
@@ -174,6 +190,8 @@ node_stop "$MN"
 check "MN's nft table is gone" bash -c "! ip netns exec $MN nft list table inet ntm_node 2>/dev/null"
 check "MN's TUN is gone" bash -c "! ip -n $MN link show ntmvip0 2>/dev/null"
 check "MN's state file is gone" [ ! -e "$NTM_LOGDIR/node-$MN.json" ]
+got=$(n "$MN" getent hosts gh.ntm.test | awk '{ print $1 }')
+check "without the daemon, DNS answers are the DC's own ($got)" [ "$got" = "$GH_IP" ]
 node_stop "$CN"
 node_stop "$PN"
 
