@@ -36,6 +36,9 @@ node_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
 rsd_conf "${NODE_RSD_DATAPATH:-user}"
 # shellcheck disable=SC2119 # no extra environment, no extra lines
 rsd_start
+if [[ ${NODE_RSD_DATAPATH:-user} == auto && -d /sys/module/nf_ntm ]]; then
+	check "the RS relays with nf_ntm (kernel datapath)" rsd_logged "ready: .* kernel datapath"
+fi
 # PN, a node on the public segment: MN reaches it direct.
 topo_add_public_host PN 198.51.100.40
 node_dc_conf "node 13 $PN_KEY pn.ntm.test" "host www.ntm.test 198.51.100.32"
