@@ -277,6 +277,8 @@ void node_ctl_rx(struct node *n, uint8_t *buf, size_t len,
 			  ntm_msg_type_name(b.error.type), b.error.path_id);
 		if (b.error.type == NTM_MSG_REGISTRATION_REQUEST && n->once)
 			n->exit_code = 1;
+		if (b.error.type == NTM_MSG_DIRECTION_REQUEST)
+			node_dns_error(n, h.txn_id, b.error.status);
 		break;
 	default:
 		node_dbg("unexpected %s from %s", ntm_msg_type_name(h.type),

@@ -50,6 +50,11 @@ void node_dns_path_up(struct node *n, uint32_t id)
 {
 }
 
+int node_dns_error(struct node *n, uint64_t txn, uint8_t status)
+{
+	return 0;
+}
+
 int node_local_addr(struct node *n, struct ntm_addr *out)
 {
 	assert_int_equal(ntm_addr_parse(out, "10.1.0.2:7702"), NTM_OK);
