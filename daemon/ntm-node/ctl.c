@@ -172,6 +172,16 @@ static void reg_response(struct node *n, const struct ntm_ctl_hdr *h,
 			  node_fmt(&r->observed, o), r->lifetime);
 	else
 		node_dbg("registration refreshed, lifetime %" PRIu32 " s", r->lifetime);
+	if (n->registered && !n->move_start &&
+	    !ntm_addr_equal(&n->observed, &r->observed) && n->paths) {
+		/* Moved behind another NAT with the same local address. */
+		node_info("observed endpoint changed: %s (was %s): Tunnel Request on every path",
+			  node_fmt(&r->observed, o), node_fmt(&n->observed, v));
+		n->move_from = n->local;
+		n->move_start = now;
+		n->observed = r->observed;
+		node_path_moved(n);
+	}
 	n->registered = true;
 	n->vip = r->vip;
 	n->observed = r->observed;
