@@ -67,6 +67,7 @@ struct node_config {
 	bool has_node_id;
 	uint8_t key[NTM_CTL_KEY_BYTES];
 	bool has_key;
+	bool has_key_file;		/* the key came from key-file */
 	char name[NTM_NAME_MAX + 1];
 	struct ntm_addr dc;		/* control endpoint */
 	struct ntm_addr dns;		/* port 53 unless given */
