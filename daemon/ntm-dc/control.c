@@ -32,17 +32,23 @@
 
 #define NS_TRUST	0
 
-static int key_lookup(void *arg, uint8_t type, uint32_t key_id,
-		      uint8_t key[NTM_CTL_KEY_BYTES])
+int dc_peer_index(const struct dc *d, uint32_t key_id)
 {
-	const struct dc *d = arg;
+	size_t i;
+
+	for (i = 0; i < d->cfg->npeers; i++)
+		if (d->cfg->peers[i].key_id == key_id)
+			return (int)i;
+	return -1;
+}
+
+int dc_key(const struct dc *d, uint32_t key_id, uint8_t key[NTM_CTL_KEY_BYTES])
+{
 	const struct dc_config *c = d->cfg;
 	const struct dc_node_cfg *n;
 	const struct dc_rs_cfg *r;
 	size_t i;
 
-	if (type == NTM_MSG_TUNNEL_REQUEST || type == NTM_MSG_TUNNEL_RESPONSE)
-		return NTM_E_UNKNOWN_KEY;	/* a DC has no path keys to open */
 	n = dc_config_node(c, key_id);
 	if (n) {
 		memcpy(key, n->key, NTM_CTL_KEY_BYTES);
@@ -59,6 +65,14 @@ static int key_lookup(void *arg, uint8_t type, uint32_t key_id,
 			return NTM_OK;
 		}
 	return NTM_E_UNKNOWN_KEY;
+}
+
+static int key_lookup(void *arg, uint8_t type, uint32_t key_id,
+		      uint8_t key[NTM_CTL_KEY_BYTES])
+{
+	if (type == NTM_MSG_TUNNEL_REQUEST || type == NTM_MSG_TUNNEL_RESPONSE)
+		return NTM_E_UNKNOWN_KEY;	/* a DC has no path keys to open */
+	return dc_key(arg, key_id, key);
 }
 
 uint64_t dc_txn_id(struct dc *d)
@@ -127,6 +141,7 @@ struct dc_out *dc_out_add_at(struct dc *d, uint8_t type,
 	o->interval_ms = interval_ms;
 	o->next_ms = dc_now(d) + delay_ms;
 	o->rs = -1;
+	o->peer = -1;
 	o->next = d->outbox;
 	d->outbox = o;
 	if (delay_ms)
@@ -149,6 +164,8 @@ uint64_t dc_out_run(struct dc *d)
 			o->done = true;
 			if (o->type == NTM_MSG_RELAY_DIRECTION)
 				dc_relay_failed(d, o, NULL);
+			else if (o->type == NTM_MSG_DIRECTION_REQUEST && o->peer >= 0)
+				dc_forward_answer(d, o->peer, o->txn_id, 0, NULL);
 			else if (o->type == NTM_MSG_PATH_TEARDOWN)
 				dc_warn("path %" PRIu32 ": RS %s did not answer the Path Teardown",
 					o->body.path_teardown.path_id,
@@ -212,12 +229,16 @@ static bool is_response(uint8_t type)
 static bool pending_txn(const struct dc *d, uint32_t key_id, uint64_t txn_id)
 {
 	const struct dc_pending *p;
+	const struct dc_forward *f;
 	unsigned int i;
 
 	for (p = d->pending; p; p = p->next)
 		for (i = 0; i < p->nw; i++)
-			if (p->w[i].node == key_id && p->w[i].txn == txn_id)
+			if (p->w[i].key_id == key_id && p->w[i].txn == txn_id)
 				return true;
+	for (f = d->forwards; f; f = f->next)
+		if (f->w.key_id == key_id && f->w.txn == txn_id)
+			return true;
 	return false;
 }
 
@@ -241,7 +262,7 @@ void dc_control_input(struct dc *d, const uint8_t *in, size_t len,
 	union ntm_body b;
 	char from[NTM_ADDR_FMT_LEN];
 	bool answered;
-	int ret, rs;
+	int ret, rs, peer;
 
 	d->stats.rx++;
 	ntm_addr_fmt(src, from, sizeof(from));
@@ -292,9 +313,9 @@ void dc_control_input(struct dc *d, const uint8_t *in, size_t len,
 				ntm_msg_type_name(h.type), d->cfg->rs[rs].name, from);
 		goto out;
 	}
-	if (!dc_config_node(d->cfg, h.key_id)) {
-		dc_dbg("control: %s from %s (peer DC key %" PRIu32 "): peer DCs are not supported yet",
-		       ntm_msg_type_name(h.type), from, h.key_id);
+	peer = dc_peer_index(d, h.key_id);
+	if (peer >= 0 && (h.type == NTM_MSG_ROUTE_DIRECTION || h.type == NTM_MSG_ERROR)) {
+		dc_forward_answer(d, peer, h.txn_id, h.type, &b);
 		goto out;
 	}
 	if (is_response(h.type)) {
@@ -317,20 +338,25 @@ void dc_control_input(struct dc *d, const uint8_t *in, size_t len,
 	}
 
 	switch (h.type) {
-	case NTM_MSG_REGISTRATION_REQUEST:
-		a.type = NTM_MSG_REGISTRATION_RESPONSE;
-		dc_registration(d, h.key_id, &b.registration_request, src, &a.u.reg);
-		break;
 	case NTM_MSG_DIRECTION_REQUEST:
 		a.type = NTM_MSG_ROUTE_DIRECTION;
-		dc_direction(d, h.key_id, h.txn_id, src, &b.direction_request,
-			     &a.u.route, &answered);
+		if (peer >= 0)
+			dc_direction_foreign(d, peer, h.txn_id, src,
+					     &b.direction_request, &a.u.route,
+					     &answered);
+		else
+			dc_direction(d, h.key_id, h.txn_id, src,
+				     &b.direction_request, &a.u.route, &answered);
 		if (!answered)
 			goto out;	/* path.c answers */
 		break;
 	case NTM_MSG_PATH_TEARDOWN:
-		ret = dc_teardown(d, h.key_id, b.path_teardown.path_id,
-				  b.path_teardown.reason);
+		if (peer >= 0)
+			ret = dc_teardown_foreign(d, peer, b.path_teardown.path_id,
+						  b.path_teardown.reason);
+		else
+			ret = dc_teardown(d, h.key_id, b.path_teardown.path_id,
+					  b.path_teardown.reason);
 		if (ret == NTM_OK) {
 			a.type = NTM_MSG_PATH_TEARDOWN;
 			a.u.td = b.path_teardown;
@@ -341,9 +367,18 @@ void dc_control_input(struct dc *d, const uint8_t *in, size_t len,
 			a.u.err.path_id = b.path_teardown.path_id;
 		}
 		break;
+	case NTM_MSG_REGISTRATION_REQUEST:
+		if (peer < 0) {
+			a.type = NTM_MSG_REGISTRATION_RESPONSE;
+			dc_registration(d, h.key_id, &b.registration_request,
+					src, &a.u.reg);
+			break;
+		}
+		__attribute__((fallthrough));	/* a peer DC does not register */
 	default:
-		dc_warn("control: %s from node %" PRIu32 " (%s): not a message for a DC",
-			ntm_msg_type_name(h.type), h.key_id, from);
+		dc_warn("control: %s from %s %" PRIu32 " (%s): not a message for a DC",
+			ntm_msg_type_name(h.type), peer >= 0 ? "peer DC key" : "node",
+			h.key_id, from);
 		a.type = NTM_MSG_ERROR;
 		a.u.err.status = NTM_E_TYPE;
 		a.u.err.type = h.type;
@@ -362,18 +397,16 @@ void dc_answer_later(struct dc *d, uint32_t key_id, uint64_t txn_id,
 		     const struct ntm_route_direction *rd,
 		     const struct ntm_addr *to)
 {
-	const struct dc_node_cfg *n = dc_config_node(d->cfg, key_id);
 	struct ntm_answer a;
 	struct ntm_ctl_hdr h;
 
-	if (!n)
-		return;
 	memset(&a, 0, sizeof(a));
 	memset(&h, 0, sizeof(h));
+	if (dc_key(d, key_id, a.key) != NTM_OK)
+		return;
 	a.type = NTM_MSG_ROUTE_DIRECTION;
 	a.u.route = *rd;
 	a.key_id = key_id;
-	memcpy(a.key, n->key, sizeof(a.key));
 	h.txn_id = txn_id;
 	ntm_txn_add(d->txns, NS_TRUST, key_id, txn_id, &a, dc_now(d));
 	answer(d, &h, &a, to);

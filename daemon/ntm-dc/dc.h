@@ -95,7 +95,7 @@ struct dc_host_cfg {
 	bool rs_t;
 };
 
-/* peer-dc ZONE HOST:PORT KEY_ID HEX64 (parsed; not used yet) */
+/* peer-dc ZONE HOST:PORT KEY_ID HEX64: another domain's DC (path.c) */
 struct dc_peer_cfg {
 	char zone[NTM_NAME_MAX + 1];
 	struct ntm_addr control;
@@ -185,8 +185,9 @@ struct dc_path {
 	uint8_t route;			/* enum ntm_route */
 	enum dc_path_state state;
 	int rs;				/* index into cfg->rs, -1: none */
-	uint32_t node_a;		/* requester */
+	uint32_t node_a;		/* requester (peer_dc's node if >= 0) */
 	uint32_t node_b;		/* peer node, 0 for a host */
+	int peer_dc;			/* node_a is of cfg->peers[i]'s zone, or -1 */
 	uint32_t host;			/* host's real address, 0 for a node */
 	uint32_t a_vip;			/* leg A's local VIP (RS-T: RS address) */
 	uint32_t b_vip;			/* peer VIP as leg A sees it */
@@ -270,14 +271,26 @@ struct dc_out {
 	uint64_t next_ms;
 	uint32_t path_id;		/* Relay Direction: the pending path */
 	int rs;				/* to this RS, or -1 */
+	int peer;			/* to this peer DC, or -1 */
 	bool done;
 };
 
-/* A Direction Request to answer. */
+/* A Direction Request to answer: from one of our nodes (key id = node
+ * id), or from a peer DC for one of its nodes (key id = the DC-DC key's). */
 struct dc_waiter {
-	uint32_t node;			/* node id */
+	uint32_t key_id;		/* the answer is sealed with its key */
+	uint8_t leg;			/* the requester's leg on the path */
 	uint64_t txn;			/* the Direction Request's; 0: answered */
 	struct ntm_addr from;		/* where it came from */
+};
+
+/* A Direction Request of one of our nodes forwarded to a peer DC: its Route
+ * Direction, when it comes, is relayed to the node. */
+struct dc_forward {
+	struct dc_forward *next;
+	struct dc_waiter w;
+	int peer;			/* index into cfg->peers */
+	struct dc_out *out;		/* the forwarded Direction Request */
 };
 
 #define DC_PENDING_WAITERS	4
@@ -325,6 +338,7 @@ struct dc {
 	uint64_t *rs_down_until;	/* per cfg->rs, UNIX ms */
 	struct dc_out *outbox;
 	struct dc_pending *pending;
+	struct dc_forward *forwards;
 	uint32_t dns_serial;
 	struct dc_stats stats;
 };
@@ -360,6 +374,18 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 		  const struct ntm_addr *from,
 		  const struct ntm_direction_request *rq,
 		  struct ntm_route_direction *rd, bool *answered);
+/* A Direction Request of peer DC @peer for one of its nodes, for a node of
+ * ours: as dc_direction(). */
+void dc_direction_foreign(struct dc *d, int peer, uint64_t txn_id,
+			  const struct ntm_addr *from,
+			  const struct ntm_direction_request *rq,
+			  struct ntm_route_direction *rd, bool *answered);
+/* A Route Direction (or Error) from peer DC @peer to the transaction
+ * @txn_id: the answer to a forwarded Direction Request. */
+void dc_forward_answer(struct dc *d, int peer, uint64_t txn_id, uint8_t type,
+		       const union ntm_body *b);
+/* A Path Teardown from peer DC @peer for a path of one of its nodes. */
+int dc_teardown_foreign(struct dc *d, int peer, uint32_t path_id, uint8_t reason);
 /* A Direction Response (or Error) from RS @rs to the transaction @txn_id. */
 void dc_direction_response(struct dc *d, int rs, uint64_t txn_id,
 			   uint8_t type, const union ntm_body *b);
@@ -397,6 +423,11 @@ int dc_send_msg(struct dc *d, uint8_t type, const union ntm_body *body,
 /* Send what is due, drop what is done; returns the next due time (UNIX
  * ms), or UINT64_MAX. */
 uint64_t dc_out_run(struct dc *d);
+/* The key of trust key id @key_id (node, RS or peer DC). NTM_OK or
+ * NTM_E_UNKNOWN_KEY. */
+int dc_key(const struct dc *d, uint32_t key_id, uint8_t key[NTM_CTL_KEY_BYTES]);
+/* The index of the peer DC whose key id is @key_id, or -1. */
+int dc_peer_index(const struct dc *d, uint32_t key_id);
 /* Send a Route Direction that answers (@key_id, @txn_id) after a wait, and
  * remember it for the requester's retransmissions. */
 void dc_answer_later(struct dc *d, uint32_t key_id, uint64_t txn_id,

@@ -269,7 +269,8 @@ void dc_expire(struct dc *d)
 		for (j = d->npaths; j-- > 0;) {
 			struct dc_path *p = &d->paths[j];
 
-			if (p->node_a == n->id || p->node_b == n->id)
+			if ((p->peer_dc < 0 && p->node_a == n->id) ||
+			    p->node_b == n->id)
 				dc_path_remove(d, p->id, NTM_TEARDOWN_EXPIRED,
 					       "a node's registration expired");
 		}
@@ -409,6 +410,12 @@ void dc_fini(struct dc *d)
 	for (p = d->pending; p; p = pn) {
 		pn = p->next;
 		free(p);
+	}
+	while (d->forwards) {
+		struct dc_forward *f = d->forwards;
+
+		d->forwards = f->next;
+		free(f);
 	}
 	if (d->paths)
 		ntm_wipe(d->paths, d->cap_paths * sizeof(*d->paths));

@@ -25,6 +25,11 @@
  * Asking again for a peer it has a live path to gives the same path; for a
  * relayed one the RS gets the same Relay Direction again first (which it
  * answers OK, or installs anew if the path expired there).
+ *
+ * Other domains (peer-dc): a request naming another DC is forwarded to it
+ * and its answer relayed; a request a peer DC forwards gets RS-S with the
+ * foreign node as leg A (struct dc_path.peer_dc), on an address of our
+ * host-vip-pool.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -32,6 +37,9 @@
 #include <string.h>
 
 #include "dc.h"
+
+static int forward(struct dc *d, const struct dc_waiter *w,
+		   const struct ntm_direction_request *rq);
 
 const char *dc_route_name(uint8_t route)
 {
@@ -87,7 +95,10 @@ static char *path_ends(const struct dc_path *p, char *buf, size_t len)
 {
 	char h[16];
 
-	if (p->node_b)
+	if (p->peer_dc >= 0)
+		snprintf(buf, len, "node %" PRIu32 " of the peer DC - node %" PRIu32,
+			 p->node_a, p->node_b);
+	else if (p->node_b)
 		snprintf(buf, len, "node %" PRIu32 " - node %" PRIu32, p->node_a,
 			 p->node_b);
 	else
@@ -234,7 +245,7 @@ static uint32_t host_vip(struct dc *d, uint32_t host)
 static void route_for(struct dc *d, const struct dc_path *p, uint8_t leg,
 		      uint8_t route, struct ntm_route_direction *rd)
 {
-	struct dc_node *a = dc_node_get(d, p->node_a);
+	struct dc_node *a = p->peer_dc < 0 ? dc_node_get(d, p->node_a) : NULL;
 	struct dc_node *b = p->node_b ? dc_node_get(d, p->node_b) : NULL;
 
 	memset(rd, 0, sizeof(*rd));
@@ -307,27 +318,28 @@ static void path_ready(struct dc *d, struct dc_path *p, const struct dc_waiter *
 	unsigned int i;
 
 	for (i = 0; i < n; i++) {
-		uint8_t leg = w[i].node == p->node_a ? NTM_LEG_A : NTM_LEG_B;
+		uint8_t leg = w[i].leg;
 
 		asked[leg] = true;
 		if (!w[i].txn)
 			continue;
 		route_for(d, p, leg, p->route, &rd);
-		dc_answer_later(d, w[i].node, w[i].txn, &rd, &w[i].from);
+		dc_answer_later(d, w[i].key_id, w[i].txn, &rd, &w[i].from);
 	}
 	if (p->node_b && (p->route == NTM_ROUTE_DIRECT || p->route == NTM_ROUTE_RS_S)) {
 		if (!asked[NTM_LEG_B]) {
 			route_for(d, p, NTM_LEG_B, p->route, &rd);
 			push_route(d, p->node_b, &rd, 0);
 		}
-		if (!asked[NTM_LEG_A]) {
+		if (!asked[NTM_LEG_A] && p->peer_dc < 0) {
 			route_for(d, p, NTM_LEG_A, p->route, &rd);
 			push_route(d, p->node_a, &rd, 0);
 		}
 	}
 	/* The candidates after the RS-S Route Directions, so that a node
 	 * has the path before it hears of a direct way for it. */
-	if (p->route == NTM_ROUTE_RS_S && d->cfg->route_optimization) {
+	if (p->route == NTM_ROUTE_RS_S && d->cfg->route_optimization &&
+	    p->peer_dc < 0) {
 		route_for(d, p, NTM_LEG_A, NTM_ROUTE_DIRECT, &rd);
 		push_route(d, p->node_a, &rd, DC_CANDIDATE_DELAY_MS);
 		route_for(d, p, NTM_LEG_B, NTM_ROUTE_DIRECT, &rd);
@@ -342,7 +354,12 @@ static void path_ready(struct dc *d, struct dc_path *p, const struct dc_waiter *
 static void path_ready_now(struct dc *d, struct dc_path *p, uint32_t node,
 			   const struct ntm_addr *from)
 {
-	struct dc_waiter w = { .node = node, .txn = 0, .from = *from };
+	struct dc_waiter w = {
+		.key_id = node,
+		.leg = node == p->node_a ? NTM_LEG_A : NTM_LEG_B,
+		.txn = 0,
+		.from = *from,
+	};
 
 	path_ready(d, p, &w, 1);
 }
@@ -401,10 +418,10 @@ static void pending_fail(struct dc *d, struct dc_pending *pd, int status)
 		path_ends(p, ends, sizeof(ends));
 	dc_warn("path %" PRIu32 " (%s, %s): no RS took it: Route Direction %s to node %" PRIu32,
 		id, dc_route_name(route), ends, ntm_status_name(status),
-		pd->w[0].node);
+		pd->w[0].key_id);
 	route_fail(&rd, route, status);
 	for (i = 0; i < pd->nw; i++)
-		dc_answer_later(d, pd->w[i].node, pd->w[i].txn, &rd, &pd->w[i].from);
+		dc_answer_later(d, pd->w[i].key_id, pd->w[i].txn, &rd, &pd->w[i].from);
 	/* Gone before the path goes (dc_path_remove() frees a pending). */
 	pending_free(d, pd);
 	if (p && new_path)
@@ -545,8 +562,9 @@ static struct dc_path *path_find_node(struct dc *d, uint32_t x, uint32_t y)
 	for (i = 0; i < d->npaths; i++) {
 		struct dc_path *p = &d->paths[i];
 
-		if (p->node_b && ((p->node_a == x && p->node_b == y) ||
-				  (p->node_a == y && p->node_b == x)))
+		if (p->node_b && p->peer_dc < 0 &&
+		    ((p->node_a == x && p->node_b == y) ||
+		     (p->node_a == y && p->node_b == x)))
 			return p;
 	}
 	return NULL;
@@ -560,8 +578,8 @@ static struct dc_path *path_find_host(struct dc *d, uint32_t x, uint32_t host,
 	for (i = 0; i < d->npaths; i++) {
 		struct dc_path *p = &d->paths[i];
 
-		if (!p->node_b && p->node_a == x && p->host == host &&
-		    p->route == route)
+		if (!p->node_b && p->peer_dc < 0 && p->node_a == x &&
+		    p->host == host && p->route == route)
 			return p;
 	}
 	return NULL;
@@ -574,8 +592,7 @@ static bool behind_nat(const struct dc_node *n)
 
 /* Start the Relay Direction of @p for the requester: 0, or a status. */
 static int relay_start(struct dc *d, struct dc_path *p, bool new_path,
-		       uint32_t requester, uint64_t txn,
-		       const struct ntm_addr *from)
+		       const struct dc_waiter *w)
 {
 	struct dc_pending *pd = calloc(1, sizeof(*pd));
 
@@ -583,9 +600,7 @@ static int relay_start(struct dc *d, struct dc_path *p, bool new_path,
 		return NTM_E_INTERNAL;
 	pd->path_id = p->id;
 	pd->new_path = new_path;
-	pd->w[0].node = requester;
-	pd->w[0].txn = txn;
-	pd->w[0].from = *from;
+	pd->w[0] = *w;
 	pd->nw = 1;
 	pd->next = d->pending;
 	d->pending = pd;
@@ -615,6 +630,9 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 	uint8_t route = NTM_ROUTE_RS_S;
 	uint32_t host = 0, pv = 0, dcv;
 	char fa[NTM_ADDR_FMT_LEN], pa[NTM_ADDR_FMT_LEN], ends[64];
+	struct dc_waiter me = {
+		.key_id = key_id, .leg = NTM_LEG_A, .txn = txn_id, .from = *from,
+	};
 	const char *why = NULL;
 	int st = NTM_OK;
 
@@ -634,8 +652,12 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 	if (!ntm_addr_is_none(&rq->peer_dc) &&
 	    !(dc_addr_to_v4(&rq->peer_dc, &dcv) &&
 	      dc_addr_to_v4(&c->address, &pv) && dcv == pv)) {
-		st = NTM_E_UNREACHABLE;
-		why = "the peer is in another domain (peer DCs are not supported yet)";
+		st = forward(d, &me, rq);
+		if (st == NTM_OK) {
+			*answered = false;
+			return;
+		}
+		why = "the peer is in another domain, and no peer-dc line names its DC";
 		goto fail;
 	}
 	if (rq->peer_kind == NTM_PEER_NODE) {
@@ -686,7 +708,8 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 			why = "the path is being set up (retry)";
 			goto fail;
 		}
-		pd->w[pd->nw].node = key_id;
+		pd->w[pd->nw].key_id = key_id;
+		pd->w[pd->nw].leg = key_id == p->node_a ? NTM_LEG_A : NTM_LEG_B;
 		pd->w[pd->nw].txn = txn_id;
 		pd->w[pd->nw].from = *from;
 		pd->nw++;
@@ -705,7 +728,8 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 			path_ready_now(d, p, key_id, from);
 			return;
 		}
-		st = relay_start(d, p, false, key_id, txn_id, from);
+		me.leg = key_id == p->node_a ? NTM_LEG_A : NTM_LEG_B;
+		st = relay_start(d, p, false, &me);
 		if (st != NTM_OK)
 			goto fail;
 		*answered = false;
@@ -715,6 +739,7 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 	memset(&np, 0, sizeof(np));
 	np.route = route;
 	np.rs = -1;
+	np.peer_dc = -1;
 	np.node_a = x->id;
 	np.a_vip = x->vip;
 	np.created_ms = dc_now(d);
@@ -775,7 +800,7 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 		why = "out of memory";
 		goto fail;
 	}
-	st = relay_start(d, p, true, key_id, txn_id, from);
+	st = relay_start(d, p, true, &me);
 	if (st != NTM_OK) {
 		path_forget(d, p->id);
 		why = "out of memory";
@@ -792,6 +817,223 @@ fail:
 		ntm_addr_fmt(&rq->peer_addr, pa, sizeof(pa)),
 		status_word(st), why);
 	route_fail(rd, route, st);
+}
+
+/* ---- other domains (peer-dc) -------------------------------------------- */
+
+/*
+ * A node of ours asks for a node of another domain (peer_dc set): the
+ * Direction Request goes, sealed with that DC's key, to the peer DC named
+ * by a peer-dc line with that control endpoint; its Route Direction (leg A)
+ * comes back and is relayed to the node. The peer DC decides the path and
+ * directs its own RS; this DC keeps nothing of it.
+ */
+static int peer_by_endpoint(const struct dc *d, const struct ntm_addr *a)
+{
+	size_t i;
+
+	for (i = 0; i < d->cfg->npeers; i++) {
+		struct ntm_addr p = d->cfg->peers[i].control;
+
+		if (!a->port)
+			p.port = 0;
+		if (ntm_addr_equal(&p, a))
+			return (int)i;
+	}
+	return -1;
+}
+
+static int forward(struct dc *d, const struct dc_waiter *w,
+		   const struct ntm_direction_request *rq)
+{
+	int peer = peer_by_endpoint(d, &rq->peer_dc);
+	const struct dc_peer_cfg *pc;
+	struct dc_forward *f;
+	union ntm_body b;
+
+	if (peer < 0)
+		return NTM_E_UNREACHABLE;
+	pc = &d->cfg->peers[peer];
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return NTM_E_INTERNAL;
+	memset(&b, 0, sizeof(b));
+	b.direction_request = *rq;
+	f->w = *w;
+	f->peer = peer;
+	f->out = dc_out_add(d, NTM_MSG_DIRECTION_REQUEST, &b, pc->key_id, pc->key,
+			    dc_txn_id(d), &pc->control, DC_RELAY_TRIES,
+			    DC_RELAY_RETRY_MS);
+	if (!f->out) {
+		free(f);
+		return NTM_E_INTERNAL;
+	}
+	f->out->peer = peer;
+	f->next = d->forwards;
+	d->forwards = f;
+	dc_info("Direction Request of node %" PRIu32 " for node %" PRIu32 " of %s forwarded to its DC",
+		rq->node_id, rq->peer_node_id, pc->zone);
+	return NTM_OK;
+}
+
+void dc_forward_answer(struct dc *d, int peer, uint64_t txn_id, uint8_t type,
+		       const union ntm_body *b)
+{
+	struct ntm_route_direction rd;
+	struct dc_forward *f, **pp;
+
+	for (pp = &d->forwards; (f = *pp); pp = &f->next)
+		if (f->peer == peer && f->out && f->out->txn_id == txn_id)
+			break;
+	if (!f) {
+		dc_dbg("control: %s from the DC of %s for no forwarded request",
+		       type ? ntm_msg_type_name(type) : "timeout",
+		       d->cfg->peers[peer].zone);
+		return;
+	}
+	*pp = f->next;
+	f->out->done = true;
+	if (type == NTM_MSG_ROUTE_DIRECTION) {
+		rd = b->route_direction;
+		dc_info("path %" PRIu32 " (%s) from the DC of %s for node %" PRIu32 ": %s",
+			rd.path_id, dc_route_name(rd.route), d->cfg->peers[peer].zone,
+			f->w.key_id, ntm_status_name(rd.status));
+	} else {
+		dc_warn("the DC of %s %s the forwarded Direction Request of node %" PRIu32 ": UNREACHABLE",
+			d->cfg->peers[peer].zone,
+			type ? "refused" : "did not answer", f->w.key_id);
+		route_fail(&rd, NTM_ROUTE_RS_S, NTM_E_UNREACHABLE);
+	}
+	dc_answer_later(d, f->w.key_id, f->w.txn, &rd, &f->w.from);
+	ntm_wipe(&rd, sizeof(rd));
+	free(f);
+}
+
+/* The address a node of another domain uses on a path to one of ours:
+ * from host-vip-pool, free among host VIPs and the other such paths. */
+static uint32_t foreign_vip(struct dc *d)
+{
+	const struct dc_pool *pool = &d->cfg->host_vip_pool;
+	uint32_t i, size = dc_pool_size(pool);
+	size_t k;
+
+	for (i = 0; i < size; i++) {
+		uint32_t a = dc_pool_addr(pool, i);
+		bool used = false;
+
+		for (k = 0; k < d->nhost_vips && !used; k++)
+			used = d->host_vips[k].vip == a;
+		for (k = 0; k < d->npaths && !used; k++)
+			used = d->paths[k].peer_dc >= 0 && d->paths[k].a_vip == a;
+		if (!used)
+			return a;
+	}
+	return 0;
+}
+
+void dc_direction_foreign(struct dc *d, int peer, uint64_t txn_id,
+			  const struct ntm_addr *from,
+			  const struct ntm_direction_request *rq,
+			  struct ntm_route_direction *rd, bool *answered)
+{
+	const struct dc_peer_cfg *pc = &d->cfg->peers[peer];
+	struct dc_waiter me = {
+		.key_id = pc->key_id, .leg = NTM_LEG_A, .txn = txn_id, .from = *from,
+	};
+	struct dc_node *y = NULL;
+	struct dc_path np, *p = NULL;
+	const char *why;
+	uint32_t pv;
+	size_t i;
+	int st;
+
+	*answered = true;
+	d->stats.directions++;
+	if (rq->peer_kind != NTM_PEER_NODE) {
+		st = NTM_E_REFUSED;
+		why = "only nodes of this zone are served to other domains";
+		goto fail;
+	}
+	if (rq->peer_node_id)
+		y = dc_node_get(d, rq->peer_node_id);
+	else if (dc_addr_to_v4(&rq->peer_vip, &pv))
+		y = dc_node_by_vip(d, pv);
+	if (!y || !dc_node_live(d, y)) {
+		st = NTM_E_UNREACHABLE;
+		why = "the peer node is not registered";
+		goto fail;
+	}
+	for (i = 0; i < d->npaths; i++)
+		if (d->paths[i].peer_dc == peer && d->paths[i].node_a == rq->node_id &&
+		    d->paths[i].node_b == y->id)
+			p = &d->paths[i];
+	if (p && p->state == DC_PATH_PENDING) {
+		st = NTM_E_INTERNAL;
+		why = "the path is being set up (retry)";
+		goto fail;
+	}
+	if (p) {
+		st = relay_start(d, p, false, &me);
+		if (st != NTM_OK) {
+			why = "out of memory";
+			goto fail;
+		}
+		*answered = false;
+		return;
+	}
+	if (!d->cfg->has_host_vip_pool || !d->cfg->nrs) {
+		st = NTM_E_UNREACHABLE;
+		why = "other domains' nodes need a host-vip-pool and an rs";
+		goto fail;
+	}
+	memset(&np, 0, sizeof(np));
+	np.route = NTM_ROUTE_RS_S;
+	np.rs = -1;
+	np.peer_dc = peer;
+	np.node_a = rq->node_id;
+	np.node_b = y->id;
+	np.b_vip = y->vip;
+	np.a_vip = foreign_vip(d);
+	np.created_ms = dc_now(d);
+	if (!np.a_vip) {
+		st = NTM_E_POOL_EXHAUSTED;
+		why = "host-vip-pool has no free address";
+		goto fail;
+	}
+	if (ntm_ctl_random(d->env, np.key, sizeof(np.key)) != NTM_OK ||
+	    !(np.id = dc_store_next_path_id(d->store))) {
+		st = NTM_E_INTERNAL;
+		why = "no PathID or no randomness";
+		goto fail;
+	}
+	np.state = DC_PATH_PENDING;
+	p = path_add(d, &np);
+	ntm_wipe(&np, sizeof(np));
+	if (!p || relay_start(d, p, true, &me) != NTM_OK) {
+		if (p)
+			path_forget(d, p->id);
+		st = NTM_E_INTERNAL;
+		why = "out of memory";
+		goto fail;
+	}
+	*answered = false;
+	return;
+fail:
+	dc_warn("Direction Request from the DC of %s (node %" PRIu32 ") for node %" PRIu32 ": %s: %s",
+		pc->zone, rq->node_id, rq->peer_node_id, ntm_status_name(st), why);
+	route_fail(rd, NTM_ROUTE_RS_S, st);
+}
+
+int dc_teardown_foreign(struct dc *d, int peer, uint32_t path_id, uint8_t reason)
+{
+	struct dc_path *p = dc_path_get(d, path_id);
+
+	if (!p)
+		return NTM_OK;
+	if (p->peer_dc != peer)
+		return NTM_E_REFUSED;
+	dc_path_remove(d, path_id, reason, "Path Teardown from a peer DC");
+	return NTM_OK;
 }
 
 /* ---- teardown ------------------------------------------------------------ */
@@ -841,7 +1083,7 @@ int dc_teardown(struct dc *d, uint32_t key_id, uint32_t path_id, uint8_t reason)
 		       path_id, key_id);
 		return NTM_OK;
 	}
-	if (p->node_a != key_id && p->node_b != key_id) {
+	if ((p->peer_dc >= 0 || p->node_a != key_id) && p->node_b != key_id) {
 		dc_warn("Path Teardown of path %" PRIu32 " from node %" PRIu32 ": not one of its ends: refused",
 			path_id, key_id);
 		return NTM_E_REFUSED;

@@ -13,7 +13,7 @@
  *   host_vip(host "198.51.100.30" PRIMARY KEY, vip UNIQUE)
  *   path(path_id, route "direct"|"rs-s"|"rs-n"|"rs-t", rs (its name),
  *        node_a, node_b, host, a_vip, b_vip, tunnel, control, key BLOB,
- *        created)
+ *        created, peer_dc: the zone of node_a's DC when it is another's)
  *   counter(name "path_id", value): the last PathID handed out
  *
  * A node's row stays when its registration ends: its VIP is its own
@@ -53,7 +53,8 @@ static const char schema[] =
 	" tunnel TEXT,"
 	" control TEXT,"
 	" key BLOB NOT NULL,"
-	" created INTEGER NOT NULL);"
+	" created INTEGER NOT NULL,"
+	" peer_dc TEXT);"
 	"CREATE TABLE IF NOT EXISTS counter ("
 	" name TEXT PRIMARY KEY,"
 	" value INTEGER NOT NULL);"
@@ -74,11 +75,13 @@ static const char *const sql_text[S__MAX] = {
 	[S_PUT_HOST] = "INSERT OR REPLACE INTO host_vip (host, vip) VALUES (?1, ?2)",
 	[S_HOSTS] = "SELECT host, vip FROM host_vip",
 	[S_PUT_PATH] = "INSERT OR REPLACE INTO path (path_id, route, rs, node_a, "
-		       "node_b, host, a_vip, b_vip, tunnel, control, key, created) "
-		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+		       "node_b, host, a_vip, b_vip, tunnel, control, key, created, "
+		       "peer_dc) "
+		       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
 	[S_DEL_PATH] = "DELETE FROM path WHERE path_id = ?1",
 	[S_PATHS] = "SELECT path_id, route, rs, node_a, node_b, host, a_vip, "
-		    "b_vip, tunnel, control, key, created FROM path ORDER BY path_id",
+		    "b_vip, tunnel, control, key, created, peer_dc FROM path "
+		    "ORDER BY path_id",
 	[S_NEXT_ID] = "UPDATE counter SET value = value % 4294967295 + 1 "
 		      "WHERE name = 'path_id'",
 	[S_GET_ID] = "SELECT value FROM counter WHERE name = 'path_id'",
@@ -333,6 +336,11 @@ int dc_store_put_path(struct dc_store *s, const struct dc_path *p)
 	bind_addr(st, 10, &p->control);
 	sqlite3_bind_blob(st, 11, p->key, sizeof(p->key), SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)p->created_ms);
+	if (p->peer_dc >= 0 && s->cfg && (size_t)p->peer_dc < s->cfg->npeers)
+		sqlite3_bind_text(st, 13, s->cfg->peers[p->peer_dc].zone, -1,
+				  SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, 13);
 	return step_done(s, st, "writing a path");
 }
 
@@ -353,6 +361,7 @@ int dc_store_load_paths(struct dc_store *s,
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *route = (const char *)sqlite3_column_text(st, 1);
 		const char *rs = (const char *)sqlite3_column_text(st, 2);
+		const char *pdc = (const char *)sqlite3_column_text(st, 12);
 		struct dc_path p;
 		size_t i;
 
@@ -377,6 +386,17 @@ int dc_store_load_paths(struct dc_store *s,
 		if (sqlite3_column_bytes(st, 10) == (int)sizeof(p.key))
 			memcpy(p.key, sqlite3_column_blob(st, 10), sizeof(p.key));
 		p.created_ms = (uint64_t)sqlite3_column_int64(st, 11);
+		p.peer_dc = -1;
+		if (pdc && s->cfg)
+			for (i = 0; i < s->cfg->npeers; i++)
+				if (!strcmp(s->cfg->peers[i].zone, pdc))
+					p.peer_dc = (int)i;
+		if (pdc && p.peer_dc < 0) {
+			dc_warn("store %s: path %u: peer DC of %s unknown: dropped",
+				s->dbh.path, p.id, pdc);
+			ntm_wipe(&p, sizeof(p));
+			continue;
+		}
 		if (!p.route || (p.route != NTM_ROUTE_DIRECT && p.rs < 0)) {
 			dc_warn("store %s: path %u: route %s, RS %s unknown: dropped",
 				s->dbh.path, p.id, route ? route : "?", rs ? rs : "-");

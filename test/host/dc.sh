@@ -50,13 +50,13 @@ check "the DC answers DNS on UDP 53" wait_for 10 listening "$DC" udp 53
 
 # ---- registration ----------------------------------------------------------
 
-out=$(node "$MN" 11 register mn.$ZONE)
+out=$(node_stub "$MN" 11 register mn.$ZONE)
 check "MN registers: $out" [ "$(jq -r .status <<<"$out")" = OK ]
 vip_mn=$(jq -r .vip <<<"$out")
 check "MN's VIP $vip_mn is in vip-pool" like "$vip_mn" "100.64.*"
 check "the DC saw MN behind its NAT" like "$(jq -r .observed <<<"$out")" "$NAT_MN_IP:*"
 check "the DC logged it" dc_logged "node 11 \(mn.ntm.test\) registered: VIP $vip_mn, local $MN_IP:$NODE_PORT, observed $NAT_MN_IP:"
-out=$(node "$CN" 12 register cn.$ZONE)
+out=$(node_stub "$CN" 12 register cn.$ZONE)
 vip_cn=$(jq -r .vip <<<"$out")
 check "CN registers with another VIP ($vip_cn)" \
 	bash -c "[ $(jq -r .status <<<"$out") = OK ] && [ '$vip_cn' != '$vip_mn' ] && [[ '$vip_cn' == 100.64.* ]]"
@@ -64,14 +64,14 @@ check "the store holds both, VIP UNIQUE" \
 	[ "$(dc_db "SELECT group_concat(node_id || '=' || vip) FROM node ORDER BY node_id")" = "11=$vip_mn,12=$vip_cn" ]
 check "the store is mode 0600" [ "$(stat -c %a "$DC_DB")" = 600 ]
 
-out=$(node "$MN" 11 --txn 4242 register mn.$ZONE lifetime 100000)
+out=$(node_stub "$MN" 11 --txn 4242 register mn.$ZONE lifetime 100000)
 check "lifetime granted is at most the DC's (300)" [ "$(jq -r .lifetime <<<"$out")" = 300 ]
-out2=$(node "$MN" 11 --txn 4242 register mn.$ZONE lifetime 100000)
+out2=$(node_stub "$MN" 11 --txn 4242 register mn.$ZONE lifetime 100000)
 check "a retransmission (same transaction) gets the same answer" [ "$out" = "$out2" ]
 check "... answered from the transaction cache" dc_logged "Registration Request from .* is a retransmission"
 
 rc=0
-node "$MN" 99 --timeout 2500 register x.$ZONE >/dev/null 2>&1 || rc=$?
+node_stub "$MN" 99 --timeout 2500 register x.$ZONE >/dev/null 2>&1 || rc=$?
 check "an unknown key id gets no answer" [ $rc -eq 1 ]
 check "... and is logged at info" dc_logged "info: dropped Registration Request from $NAT_MN_IP:[0-9]+: unknown key id 99"
 rc=0
@@ -79,11 +79,11 @@ ip netns exec "$MN" ntm-node-stub -q --dc "$DC_IP:$DC_CTL_PORT" --node-id 11 --k
 	--timeout 2500 register mn.$ZONE >/dev/null 2>&1 || rc=$?
 check "a wrong key (bad tag) gets no answer" [ $rc -eq 1 ]
 check "... logged" dc_logged "dropped Registration Request from .*: bad tag, key id 11"
-out=$(node "$MN" 11 register mn.$ZONE id 12 || true)
+out=$(node_stub "$MN" 11 register mn.$ZONE id 12 || true)
 check "node id 12 in a body sealed with node 11's key: REFUSED" [ "$(jq -r .status <<<"$out")" = REFUSED ]
-out=$(node "$CN" 12 register mn.$ZONE || true)
+out=$(node_stub "$CN" 12 register mn.$ZONE || true)
 check "a name pinned to another node: REFUSED" [ "$(jq -r .status <<<"$out")" = REFUSED ]
-out=$(node "$CN" 12 register cn.other.test || true)
+out=$(node_stub "$CN" 12 register cn.other.test || true)
 check "a name outside the zone: REFUSED" [ "$(jq -r .status <<<"$out")" = REFUSED ]
 out=$(ip netns exec "$GH" ntm-node-stub -q --dc "$DC_IP:$DC_CTL_PORT" --node-id 13 \
 	--key "$KEY_13" register cn.$ZONE || true)
@@ -91,27 +91,27 @@ check "a name a live node holds: CONFLICT" [ "$(jq -r .status <<<"$out")" = CONF
 
 # ---- DNS ---------------------------------------------------------------------
 
-out=$(dns "$MN" mn.$ZONE)
+out=$(dc_dns "$MN" mn.$ZONE)
 check "DNS: A mn.ntm.test = its VIP, AA" \
 	bash -c "[ $(jq -r '.answers[0].data' <<<"$out") = $vip_mn ] && [ $(jq .aa <<<"$out") = true ]"
-out=$(dns "$MN" cn.$ZONE ntm)
+out=$(dc_dns "$MN" cn.$ZONE ntm)
 check "DNS: the NTM record of cn.ntm.test" \
 	[ "$(jq -c '.answers[0] | [.type, .node_id, .vip, .local, .dc, .nat]' <<<"$out")" = \
 	  "[\"NTM\",12,\"$vip_cn\",\"$CN_IP:$NODE_PORT\",\"$DC_IP:$DC_CTL_PORT\",true]" ]
 check "... its observed endpoint is CN's NAT" like "$(jq -r '.answers[0].observed' <<<"$out")" "$NAT_CN_IP:*"
-out=$(dns "$MN" gh.$ZONE)
+out=$(dc_dns "$MN" gh.$ZONE)
 check "DNS: A of the host gh" [ "$(jq -r '.answers[0].data' <<<"$out")" = "$GH_IP" ]
-out=$(dns "$MN" gh.$ZONE ntm)
+out=$(dc_dns "$MN" gh.$ZONE ntm)
 check "DNS: a host has no NTM record (NOERROR, SOA in authority)" \
 	[ "$(jq -c '[.rcode, (.answers | length), .authority[0].type]' <<<"$out")" = '["NOERROR",0,"SOA"]' ]
-out=$(dns "$MN" nobody.$ZONE)
+out=$(dc_dns "$MN" nobody.$ZONE)
 check "DNS: NXDOMAIN in the zone" [ "$(jq -r '[.rcode, .aa] | @tsv' <<<"$out")" = "NXDOMAIN	true" ]
-out=$(dns "$MN" example.com)
+out=$(dc_dns "$MN" example.com)
 check "DNS: REFUSED outside the zone, no recursion" \
 	[ "$(jq -r '[.rcode, .ra] | @tsv' <<<"$out")" = "REFUSED	false" ]
-out=$(dns "$MN" $ZONE soa)
+out=$(dc_dns "$MN" $ZONE soa)
 check "DNS: SOA of the zone" [ "$(jq -r '.answers[0].type' <<<"$out")" = SOA ]
-out=$(dns "$MN" $ZONE ns)
+out=$(dc_dns "$MN" $ZONE ns)
 check "DNS: NS with the glue A of ns.ntm.test" \
 	[ "$(jq -r '[.answers[0].data, .additional[0].data] | @tsv' <<<"$out")" = "ns.$ZONE.	$DC_IP" ]
 
@@ -143,9 +143,9 @@ check "SIGTERM: the DC stopped cleanly" dc_logged "stopped: .* stay in the store
 dc_start
 check "after the restart, both registrations are still there" \
 	dc_logged "ready: .* 3 nodes configured \(2 registered\)"
-out=$(node "$MN" 11 register mn.$ZONE)
+out=$(node_stub "$MN" 11 register mn.$ZONE)
 check "MN gets the same VIP after the DC restart" [ "$(jq -r .vip <<<"$out")" = "$vip_mn" ]
-out=$(node "$MN" 11 register mn.$ZONE vip-hint 100.64.9.9)
+out=$(node_stub "$MN" 11 register mn.$ZONE vip-hint 100.64.9.9)
 check "... also with another VIP as hint" [ "$(jq -r .vip <<<"$out")" = "$vip_mn" ]
 out=$(ip netns exec "$GH" ntm-node-stub -q --dc "$DC_IP:$DC_CTL_PORT" --node-id 13 \
 	--key "$KEY_13" register thirteen.$ZONE vip-hint "$vip_mn")
@@ -157,12 +157,12 @@ check "node 13 asking for MN's VIP as hint gets another one ($vip_13)" \
 
 # Nodes re-register often enough to keep their NAT mapping to the DC open:
 # the DC pushes CN's Route Direction through it.
-node "$CN" 12 register cn.$ZONE >/dev/null
-node "$CN" 12 listen 10000 count 6 >"$NTM_LOGDIR/cn-pushed.json" 2>&1 &
+node_stub "$CN" 12 register cn.$ZONE >/dev/null
+node_stub "$CN" 12 listen 10000 count 6 >"$NTM_LOGDIR/cn-pushed.json" 2>&1 &
 cn_listen=$!
 on_exit _ntm_kill "$cn_listen"
 sleep 0.3
-out=$(node "$MN" 11 direction node 12)
+out=$(node_stub "$MN" 11 direction node 12)
 echo "$out" >"$NTM_LOGDIR/mn-route.json"
 s_id=$(jq -r .path_id <<<"$out")
 s_key=$(jq -r .path_key <<<"$out")
@@ -196,15 +196,15 @@ PEER_KEY=$s_key rsd_peer "$CN" b "$s_id" ntmp0 "$vip_cn" --peer-vip "$vip_mn" --
 check "RS-S with the DC's path: MN -> CN" n "$MN" ping -c 3 -i 0.2 -W 2 "$vip_cn"
 check "RS-S with the DC's path: CN -> MN" n "$CN" ping -c 3 -i 0.2 -W 2 "$vip_mn"
 
-out=$(node "$MN" 11 direction node 12)
+out=$(node_stub "$MN" 11 direction node 12)
 check "asking again: the same path" [ "$(jq -r .path_id <<<"$out")" = "$s_id" ]
-out=$(node "$CN" 12 direction node 11)
+out=$(node_stub "$CN" 12 direction node 11)
 check "CN asking for MN: the same path, as leg B" \
 	[ "$(jq -r '[.path_id, .leg] | @tsv' <<<"$out")" = "$s_id	b" ]
 
 # ---- RS-N, RS-T, teardown ----------------------------------------------------
 
-out=$(node "$MN" 11 direction host "$GH_IP" port 8080 proto 6)
+out=$(node_stub "$MN" 11 direction host "$GH_IP" port 8080 proto 6)
 n_id=$(jq -r .path_id <<<"$out")
 vip_gh=$(jq -r .peer_vip <<<"$out")
 check "MN -> GH: RS-N, a host VIP ($vip_gh) from host-vip-pool" \
@@ -212,18 +212,18 @@ check "MN -> GH: RS-N, a host VIP ($vip_gh) from host-vip-pool" \
 check "... PathIDs are new" [ "$n_id" -gt "$s_id" ]
 check "the RS installed it with GH as the host" \
 	rsd_logged "path $n_id \(RS-N\): installed, leg A $vip_mn, leg B $vip_gh, host $GH_IP"
-out=$(node "$MN" 11 direction host "$GH_IP" port 5060)
+out=$(node_stub "$MN" 11 direction host "$GH_IP" port 5060)
 t_id=$(jq -r .path_id <<<"$out")
 t_addr=$(jq -r .local_vip <<<"$out")
 check "MN -> GH port 5060: RS-T, an address of rs1's rst-pool ($t_addr), the host's real address" \
 	bash -c "[ '$(jq -r '[.status, .route, .peer_vip] | @tsv' <<<"$out")' = 'OK	rs-t	$GH_IP' ] && [[ '$t_addr' == 203.0.113.* ]]"
 check "the RS installed the RS-T path" rsd_logged "path $t_id \(RS-T\): installed, leg A $t_addr, leg B $GH_IP"
 
-out=$(node "$MN" 11 teardown "$t_id")
+out=$(node_stub "$MN" 11 teardown "$t_id")
 check "Path Teardown from MN answered" [ "$(jq -r .status <<<"$out")" = OK ]
 check "... the DC tore it down at the RS" wait_for 5 rsd_logged "path $t_id \(RS-T\).*removed"
 check "... and forgot it" [ -z "$(dc_db "SELECT path_id FROM path WHERE path_id = $t_id")" ]
-out=$(node "$CN" 12 teardown "$n_id" || true)
+out=$(node_stub "$CN" 12 teardown "$n_id" || true)
 check "CN may not tear down MN's RS-N path" [ "$(jq -r .status <<<"$out")" = REFUSED ]
 
 # ---- expiry ------------------------------------------------------------------
@@ -237,7 +237,7 @@ e_id=$(jq -r .path_id <<<"$out")
 check "node 13 (lifetime 12 s) has an RS-N path ($e_id)" [ "$(store_state "$e_id")" = installed ]
 check "its registration expires" wait_for 20 dc_logged "registration of node 13 \(thirteen.ntm.test\) expired"
 check "... its path is torn down at the RS" wait_for 5 rsd_logged "path $e_id \(RS-N\).*removed"
-out=$(dns "$MN" thirteen.$ZONE)
+out=$(dc_dns "$MN" thirteen.$ZONE)
 check "... and DNS answers NXDOMAIN for it" [ "$(jq -r .rcode <<<"$out")" = NXDOMAIN ]
 check "its VIP stays its own in the store" [ "$(dc_db "SELECT vip FROM node WHERE node_id = 13")" = "$vip_13" ]
 

@@ -15,10 +15,10 @@
 #                               ($DC_LOG, a new file per start)
 #   dc_stop                     SIGTERM, and the daemon must exit 0
 #   dc_logged REGEX             the current log has a line matching REGEX
-#   node NS ID ARGS...          ntm-node-stub in NS as node ID (its key
+#   node_stub NS ID ARGS...     ntm-node-stub in NS as node ID (its key
 #                               $KEY_<ID>) toward the DC, bound to port
 #                               $NODE_PORT (the node's tunnel port)
-#   dns NS NAME [TYPE]          ntm-node-stub dns in NS toward the DC
+#   dc_dns NS NAME [TYPE]       ntm-node-stub dns in NS toward the DC
 #   dc_db SQL                   sqlite3 on the DC's store
 
 # shellcheck source=test/lib/rsd.sh
@@ -100,7 +100,7 @@ dc_logged() {
 	grep -qE "$1" "$DC_LOG"
 }
 
-node() {
+node_stub() {
 	local ns=$1 id=$2 key
 
 	shift 2
@@ -109,7 +109,7 @@ node() {
 		--node-id "$id" --key "${!key}" --local "0.0.0.0:$NODE_PORT" "$@"
 }
 
-dns() {
+dc_dns() {
 	ip netns exec "$1" ntm-node-stub --server "$DC_IP:53" dns "${@:2}"
 }
 

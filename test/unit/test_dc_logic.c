@@ -773,6 +773,136 @@ static void test_live_path_rs_gone(void **state)
 	stop(w);
 }
 
+#define KP  "7070707070707070707070707070707070707070707070707070707070707070"
+#define K21 "2121212121212121212121212121212121212121212121212121212121212121"
+
+/* Message @i that @x sent goes to @y, from @from. */
+static void deliver(struct world *x, int i, struct world *y, const char *from)
+{
+	struct ntm_addr src;
+
+	ep(&src, from);
+	dc_control_input(&y->d, x->sent[i].buf, x->sent[i].len, &src);
+}
+
+static void test_peer_dc(void **state)
+{
+	struct world *a = *state, *b = calloc(1, sizeof(*b));
+	struct ntm_route_direction rd, pb;
+	struct ntm_ctl_hdr h;
+	union ntm_body m;
+	char s[NTM_ADDR_FMT_LEN], cmd[160];
+	int i;
+
+	assert_non_null(b);
+	snprintf(b->dir, sizeof(b->dir), "/tmp/test_dc.XXXXXX");
+	assert_non_null(mkdtemp(b->dir));
+	snprintf(a->conf, sizeof(a->conf), "%s"
+		 "rs rs1 198.51.100.10:7700 7 " KRS "\n"
+		 "peer-dc other.test 198.51.100.21:7700 100 " KP "\n", base_conf);
+	snprintf(b->conf, sizeof(b->conf),
+		 "zone other.test\naddress 198.51.100.21\nvip-pool 100.64.0.0/24\n"
+		 "host-vip-pool 100.66.0.0/24\nnode 21 " K21 "\nnode 11 " K11 "\n"
+		 "rs rs1 198.51.100.10:7700 9 " KRS "\n"
+		 "peer-dc ntm.test 198.51.100.20:7700 100 " KP "\n");
+	start(a);
+	start(b);
+	reg(a, 11, K11, 11, "mn.ntm.test", NULL, 300, "198.51.100.1:7702");
+	reg(b, 21, K21, 21, "cn.other.test", NULL, 300, "198.51.100.2:7702");
+	a->nsent = b->nsent = 0;
+
+	/* Node 11 asks for node 21 of other.test, whose DC it names. */
+	{
+		union ntm_body q;
+
+		memset(&q, 0, sizeof(q));
+		q.direction_request.node_id = 11;
+		q.direction_request.peer_kind = NTM_PEER_NODE;
+		q.direction_request.peer_node_id = 21;
+		ep(&q.direction_request.peer_dc, "198.51.100.21:7700");
+		input(a, NTM_MSG_DIRECTION_REQUEST, 11, K11, 4000, &q, "198.51.100.1:7702");
+	}
+	assert_int_equal(a->nsent, 1);
+	assert_string_equal(ntm_addr_fmt(&a->sent[0].to, s, sizeof(s)), "198.51.100.21:7700");
+	open_sent(a, 0, 100, KP, &h, &m);
+	assert_int_equal(h.type, NTM_MSG_DIRECTION_REQUEST);
+	/* The peer DC directs its RS, then answers. */
+	deliver(a, 0, b, "198.51.100.20:7700");
+	assert_int_equal(b->nsent, 1);
+	rs_answers(b, 0, 9, KRS, "198.51.100.10", NTM_OK);
+	/* The answer to DC A, the push to node 21. */
+	assert_int_equal(b->nsent, 3);
+	open_sent(b, 1, 100, KP, &h, &m);
+	assert_string_equal(ntm_addr_fmt(&b->sent[1].to, s, sizeof(s)), "198.51.100.20:7700");
+	pb = answer_of(b, 2, 21, K21, 0);
+	assert_int_equal(pb.leg, NTM_LEG_B);
+	assert_string_equal(ntm_addr_fmt(&pb.peer_vip, s, sizeof(s)), "100.66.0.1");
+	deliver(b, 1, a, "198.51.100.21:7700");
+	/* Node 11 gets leg A of the peer DC's path. */
+	assert_int_equal(a->nsent, 2);
+	rd = answer_of(a, 1, 11, K11, 4000);
+	assert_int_equal(rd.status, NTM_OK);
+	assert_int_equal(rd.route, NTM_ROUTE_RS_S);
+	assert_int_equal(rd.leg, NTM_LEG_A);
+	assert_int_equal(rd.path_id, pb.path_id);
+	assert_memory_equal(rd.path_key, pb.path_key, 32);
+	assert_string_equal(ntm_addr_fmt(&rd.local_vip, s, sizeof(s)), "100.66.0.1");
+	assert_string_equal(ntm_addr_fmt(&rd.peer_vip, s, sizeof(s)), "100.64.0.1");
+	assert_string_equal(ntm_addr_fmt(&rd.tunnel, s, sizeof(s)), "198.51.100.10:7701");
+	/* No direct candidate to a node the peer DC cannot reach. */
+	b->nsent = 0;
+	for (i = 0; i < 8; i++) {
+		t_now += DC_PUSH_RETRY_MS;
+		dc_out_run(&b->d);
+	}
+	for (i = 0; i < b->nsent; i++)
+		assert_string_not_equal(ntm_addr_fmt(&b->sent[i].to, s, sizeof(s)),
+					"198.51.100.20:7700");
+	/* The foreign path survives B's restart, with its peer DC. */
+	stop(b);
+	start(b);
+	assert_int_equal(dc_path_get(&b->d, pb.path_id)->peer_dc, 0);
+	/* A node of B with the same id as the foreign one: its expiry does
+	 * not take the foreign path down. */
+	reg(b, 11, K11, 11, "eleven.other.test", NULL, 10, "198.51.100.9:7702");
+	t_now += 11000;
+	dc_expire(&b->d);
+	assert_false(dc_node_live(&b->d, dc_node_get(&b->d, 11)));
+	assert_non_null(dc_path_get(&b->d, pb.path_id));
+
+	/* A peer DC that does not answer: UNREACHABLE to the node. */
+	a->nsent = 0;
+	{
+		union ntm_body q;
+
+		memset(&q, 0, sizeof(q));
+		q.direction_request.node_id = 11;
+		q.direction_request.peer_kind = NTM_PEER_NODE;
+		q.direction_request.peer_node_id = 22;
+		ep(&q.direction_request.peer_dc, "198.51.100.21:7700");
+		input(a, NTM_MSG_DIRECTION_REQUEST, 11, K11, 4001, &q, "198.51.100.1:7702");
+		/* A DC no peer-dc line names. */
+		ep(&q.direction_request.peer_dc, "192.0.2.99:7700");
+		input(a, NTM_MSG_DIRECTION_REQUEST, 11, K11, 4002, &q, "198.51.100.1:7702");
+	}
+	rd = answer_of(a, 1, 11, K11, 4002);
+	assert_int_equal(rd.status, NTM_E_UNREACHABLE);
+	for (i = 0; i < DC_RELAY_TRIES + 1; i++) {
+		t_now += DC_RELAY_RETRY_MS;
+		dc_out_run(&a->d);
+	}
+	rd = answer_of(a, a->nsent - 1, 11, K11, 4001);
+	assert_int_equal(rd.status, NTM_E_UNREACHABLE);
+	assert_null(a->d.forwards);
+
+	stop(b);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", b->dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", b->dir);
+	free(b);
+	stop(a);
+}
+
 static void test_route_hosts(void **state)
 {
 	struct world *w = *state;
@@ -942,6 +1072,7 @@ int main(void)
 		T(test_route_rs_s_with_failover),
 		T(test_route_both_ask_at_once),
 		T(test_live_path_rs_gone),
+		T(test_peer_dc),
 		T(test_route_hosts),
 		T(test_route_refusals),
 		T(test_expiry_tears_down),

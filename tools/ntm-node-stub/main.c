@@ -56,11 +56,11 @@ static const char usage[] =
 "      a Registration Request (local: default the bound address; id: the\n"
 "      body's node id, default --node-id). Prints {status, node_id, vip,\n"
 "      observed, lifetime}\n"
-"  direction node ID [vip ADDR] [observed ADDR:PORT]\n"
+"  direction node ID [vip ADDR] [observed ADDR:PORT] [dc ADDR:PORT]\n"
 "  direction host ADDR [port PORT] [proto N]\n"
-"      a Direction Request. Prints the Route Direction: {status, route, leg,\n"
-"      path_id, peer_node_id, refresh, tunnel, control, local_vip, peer_vip,\n"
-"      path_key}\n"
+"      a Direction Request (dc: the peer's DC, in another domain). Prints\n"
+"      the Route Direction: {status, route, leg, path_id, peer_node_id,\n"
+"      refresh, tunnel, control, local_vip, peer_vip, path_key}\n"
 "  teardown ID\n"
 "      a Path Teardown; prints the answer {type, status, path_id}\n"
 "  listen MS [count N]\n"
@@ -409,6 +409,9 @@ static int build(struct opts *o, int fd, uint8_t *type, union ntm_body *b)
 		for (i = 3; i + 1 < n; i += 2) {
 			if (is(w[i], "vip")) {
 				if (parse_ip("vip", w[i + 1], false, &r->peer_vip))
+					return EXIT_USAGE;
+			} else if (is(w[i], "dc")) {
+				if (parse_ip("dc", w[i + 1], true, &r->peer_dc))
 					return EXIT_USAGE;
 			} else if (is(w[i], "observed")) {
 				if (parse_ip("observed", w[i + 1], true, &r->peer_addr))
