@@ -120,8 +120,8 @@ static size_t addr_len(sa_family_t family)
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-int ntm_rtnl_addr_add(struct ntm_rtnl *r, unsigned int ifindex,
-		      sa_family_t family, const uint8_t *addr)
+static int addr_msg(struct ntm_rtnl *r, uint16_t type, unsigned int ifindex,
+		    sa_family_t family, const uint8_t *addr)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
 	size_t alen = addr_len(family);
@@ -129,9 +129,10 @@ int ntm_rtnl_addr_add(struct ntm_rtnl *r, unsigned int ifindex,
 
 	if (!alen)
 		return -EAFNOSUPPORT;
-	nlh->nlmsg_type = RTM_NEWADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-			   NLM_F_REPLACE;
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (type == RTM_NEWADDR)
+		nlh->nlmsg_flags |= NLM_F_CREATE | NLM_F_REPLACE;
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)family;
 	ifa->ifa_prefixlen = (uint8_t)(alen * 8);
@@ -140,9 +141,21 @@ int ntm_rtnl_addr_add(struct ntm_rtnl *r, unsigned int ifindex,
 	mnl_attr_put(nlh, IFA_LOCAL, alen, addr);
 	mnl_attr_put(nlh, IFA_ADDRESS, alen, addr);
 	/* No duplicate address detection: the address is usable at once. */
-	if (family == AF_INET6)
+	if (family == AF_INET6 && type == RTM_NEWADDR)
 		mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
 	return rtnl_talk(r, nlh);
+}
+
+int ntm_rtnl_addr_add(struct ntm_rtnl *r, unsigned int ifindex,
+		      sa_family_t family, const uint8_t *addr)
+{
+	return addr_msg(r, RTM_NEWADDR, ifindex, family, addr);
+}
+
+int ntm_rtnl_addr_del(struct ntm_rtnl *r, unsigned int ifindex,
+		      sa_family_t family, const uint8_t *addr)
+{
+	return addr_msg(r, RTM_DELADDR, ifindex, family, addr);
 }
 
 static int route_msg(struct ntm_rtnl *r, uint16_t type, unsigned int ifindex,

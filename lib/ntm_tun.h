@@ -46,6 +46,9 @@ int ntm_rtnl_link_set(struct ntm_rtnl *r, unsigned int ifindex, bool up,
  * prefix /32 or /128, without duplicate address detection. */
 int ntm_rtnl_addr_add(struct ntm_rtnl *r, unsigned int ifindex,
 		      sa_family_t family, const uint8_t *addr);
+/* Remove host address @addr from @ifindex. */
+int ntm_rtnl_addr_del(struct ntm_rtnl *r, unsigned int ifindex,
+		      sa_family_t family, const uint8_t *addr);
 /* Add (or replace) a route to @dst/@plen through @ifindex, main table. */
 int ntm_rtnl_route_add(struct ntm_rtnl *r, unsigned int ifindex,
 		       sa_family_t family, const uint8_t *dst, uint8_t plen);

@@ -74,7 +74,7 @@ static int read_key_file(struct ntm_conf *p, struct node_config *c,
 	if (ntm_cli_parse_hex(buf, c->key, sizeof(c->key)) < 0)
 		ret = bad(p, "key-file: %s: expected 64 hex digits (32 bytes)", path);
 	ntm_wipe(buf, sizeof(buf));
-	c->has_key = ret == 0;
+	c->has_key = c->has_key_file = ret == 0;
 	return ret;
 }
 

@@ -172,6 +172,16 @@ static void reg_response(struct node *n, const struct ntm_ctl_hdr *h,
 			  node_fmt(&r->observed, o), r->lifetime);
 	else
 		node_dbg("registration refreshed, lifetime %" PRIu32 " s", r->lifetime);
+	if (n->registered && !n->move_start &&
+	    !ntm_addr_equal(&n->observed, &r->observed) && n->paths) {
+		/* Moved behind another NAT with the same local address. */
+		node_info("observed endpoint changed: %s (was %s): Tunnel Request on every path",
+			  node_fmt(&r->observed, o), node_fmt(&n->observed, v));
+		n->move_from = n->local;
+		n->move_start = now;
+		n->observed = r->observed;
+		node_path_moved(n);
+	}
 	n->registered = true;
 	n->vip = r->vip;
 	n->observed = r->observed;
@@ -189,10 +199,6 @@ static void reg_response(struct node *n, const struct ntm_ctl_hdr *h,
 }
 
 /* ---- receiving ----------------------------------------------------------- */
-
-struct lookup_arg {
-	struct node *n;
-};
 
 static int key_lookup(void *arg, uint8_t type, uint32_t key_id,
 		      uint8_t key[NTM_CTL_KEY_BYTES])
@@ -281,6 +287,8 @@ void node_ctl_rx(struct node *n, uint8_t *buf, size_t len,
 			  ntm_msg_type_name(b.error.type), b.error.path_id);
 		if (b.error.type == NTM_MSG_REGISTRATION_REQUEST && n->once)
 			n->exit_code = 1;
+		if (b.error.type == NTM_MSG_DIRECTION_REQUEST)
+			node_dns_error(n, h.txn_id, b.error.status);
 		break;
 	default:
 		node_dbg("unexpected %s from %s", ntm_msg_type_name(h.type),

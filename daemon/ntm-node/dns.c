@@ -396,6 +396,21 @@ int node_dns_route_direction(struct node *n, uint64_t txn,
 	return 1;
 }
 
+int node_dns_error(struct node *n, uint64_t txn, uint8_t status)
+{
+	struct node_held *h;
+	char why[64];
+
+	for (h = n->held; h; h = h->next)
+		if (h->state == HELD_DIRECTION && h->txn == txn)
+			break;
+	if (!h)
+		return 0;
+	snprintf(why, sizeof(why), "the DC answered Error %s", ntm_status_name(status));
+	held_unchanged(n, h, why);
+	return 1;
+}
+
 void node_dns_path_up(struct node *n, uint32_t id)
 {
 	struct node_held *h, *next;

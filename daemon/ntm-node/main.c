@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/stat.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -395,6 +396,14 @@ int main(int argc, char **argv)
 	ntm_log_open(NODE_NAME, n->cfg.log_level, n->cfg.log_syslog);
 	setvbuf(stderr, NULL, _IOLBF, 0);
 
+	{
+		struct stat sb;
+
+		if (!n->cfg.has_key_file && stat(n->cfg.file, &sb) == 0 &&
+		    (sb.st_mode & 077))
+			node_warn("%s holds the node's key and is mode %03o: make it 0600",
+				  n->cfg.file, sb.st_mode & 0777);
+	}
 	ret = 1;
 	memset(&rtnl, 0, sizeof(rtnl));
 	n->rtnl = &rtnl;

@@ -67,6 +67,7 @@ struct node_config {
 	bool has_node_id;
 	uint8_t key[NTM_CTL_KEY_BYTES];
 	bool has_key;
+	bool has_key_file;		/* the key came from key-file */
 	char name[NTM_NAME_MAX + 1];
 	struct ntm_addr dc;		/* control endpoint */
 	struct ntm_addr dns;		/* port 53 unless given */
@@ -204,6 +205,8 @@ void node_dns_tick(struct node *n, uint64_t now);
 /* A Route Direction answered transaction @txn: 1 if a held answer asked. */
 int node_dns_route_direction(struct node *n, uint64_t txn,
 			     const struct ntm_route_direction *rd);
+/* An Error answered transaction @txn: 1 if a held answer asked (released). */
+int node_dns_error(struct node *n, uint64_t txn, uint8_t status);
 /* Path @id is up (or failed): release what waits for it. */
 void node_dns_path_up(struct node *n, uint32_t id);
 

@@ -139,7 +139,21 @@ static void path_unroute(struct node *n, struct node_path *p)
 		}
 		p->routed = false;
 	}
-	p->local_addr_added = false;	/* it stays: harmless, as the VIP */
+	if (p->local_addr_added) {
+		/* An RS-T address: another path of ours may still use it. */
+		for (q = n->paths; q; q = q->next)
+			if (q != p && q->local_addr_added &&
+			    ntm_addr_equal(&q->local_vip, &p->local_vip))
+				break;
+		if (!q) {
+			err = ntm_rtnl_addr_del(n->rtnl, n->tun_ifindex, AF_INET,
+						p->local_vip.addr);
+			if (err < 0 && err != -EADDRNOTAVAIL)
+				node_warn("path %" PRIu32 ": removing its address: %s",
+					  p->id, strerror(-err));
+		}
+		p->local_addr_added = false;
+	}
 }
 
 static void path_free(struct node_path *p)

@@ -112,8 +112,14 @@ void node_rtmon_tick(struct node *n, uint64_t now)
 		node_dbg("no route to the DC for now");
 		return;
 	}
-	if (ntm_addr_equal(&local, &n->local))
+	if (ntm_addr_equal(&local, &n->local)) {
+		/* Same address, perhaps another network (the same private
+		 * prefix behind another NAT): the registration's observed
+		 * endpoint tells (ctl.c). */
+		if (n->registered && !n->reg_pending)
+			node_reg_start(n);
 		return;
+	}
 	if (n->local.family == NTM_AF_NONE) {
 		n->local = local;
 		node_reg_start(n);

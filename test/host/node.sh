@@ -32,12 +32,16 @@ n_bg "$GH" python3 -m http.server --bind "$SIP_IP" --directory "$www" 8080 \
 wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
 nat_mn2_up
 node_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
-rsd_conf user
+# NODE_RSD_DATAPATH: the RS's datapath (the VM test: auto, nf_ntm there).
+rsd_conf "${NODE_RSD_DATAPATH:-user}"
 # shellcheck disable=SC2119 # no extra environment, no extra lines
 rsd_start
+if [[ ${NODE_RSD_DATAPATH:-user} == auto && -d /sys/module/nf_ntm ]]; then
+	check "the RS relays with nf_ntm (kernel datapath)" rsd_logged "ready: .* kernel datapath"
+fi
 # PN, a node on the public segment: MN reaches it direct.
 topo_add_public_host PN 198.51.100.40
-node_dc_conf "node 13 $PN_KEY pn.ntm.test"
+node_dc_conf "node 13 $PN_KEY pn.ntm.test" "host www.ntm.test 198.51.100.32"
 node_dc_start
 
 # -- registration ------------------------------------------------------------
@@ -70,6 +74,10 @@ check "MN's local endpoint" [ "$(node_state "$MN" .local)" = "$MN_IP:7702" ]
 check "the VIP is on MN's TUN" bash -c "ip -n $MN -4 addr show dev ntmvip0 | grep -q ' $mn_vip/32'"
 check "the DNS hook's nft table is in MN" n "$MN" nft list chain inet ntm_node input
 check "... with the udp sport 53 rule" bash -c "ip netns exec $MN nft list chain inet ntm_node input 2>/dev/null | grep -q 'udp sport 53'"
+if [[ -n ${NODE_EXPECT_NFT_QUEUE:-} ]]; then
+	check "... nft's own queue verdict (nft_queue)" \
+		bash -c "ip netns exec $MN nft list chain inet ntm_node input | grep -qE 'udp sport 53 queue .*bypass'"
+fi
 
 # -- DNS hook: an NTM node -----------------------------------------------------
 got=$(n "$MN" getent hosts cn.ntm.test | awk '{ print $1 }')
@@ -128,6 +136,22 @@ check "PN has the path as leg B, up, towards MN's NAT" \
 check "ping MN -> PN direct" n "$MN" ping -c 3 -i 0.2 -W 2 "$pn_vip"
 check "ping PN -> MN direct" n "$PN" ping -c 3 -i 0.2 -W 2 "$mn_vip"
 
+# -- the DC does not answer: the answer goes on unchanged after 5 s ------------------------
+n "$MN" nft -f - <<-NFT
+	table ip ntm_test_block {
+		chain output {
+			type filter hook output priority filter; policy accept;
+			ip daddr $DC_IP udp dport $DC_CTL_PORT drop
+		}
+	}
+NFT
+t0=$SECONDS
+got=$(n "$MN" getent hosts www.ntm.test | awk '{ print $1 }')
+n "$MN" nft delete table ip ntm_test_block
+check "no Route Direction: www.ntm.test answered unchanged ($got) after ~5 s ($((SECONDS - t0)) s)" \
+	bash -c "[ '$got' = 198.51.100.32 ] && (($SECONDS - $t0 >= 4 && $SECONDS - $t0 <= 8))"
+check "... and the log says why" node_logged "$MN" "DNS www.ntm.test: answer released unchanged: no Route Direction from the DC in 5 s"
+
 # -- route optimization -----------------------------------------------------------
 if wait_for 20 bash -c "[ \"\$(jq -r '.paths[] | select(.peer == \"cn.ntm.test\") | .active' $NTM_LOGDIR/node-$MN.json)\" = direct ]"; then
 	pass "MN's path to CN switched to direct ($(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .direct'))"
@@ -174,6 +198,8 @@ node_stop "$MN"
 check "MN's nft table is gone" bash -c "! ip netns exec $MN nft list table inet ntm_node 2>/dev/null"
 check "MN's TUN is gone" bash -c "! ip -n $MN link show ntmvip0 2>/dev/null"
 check "MN's state file is gone" [ ! -e "$NTM_LOGDIR/node-$MN.json" ]
+got=$(n "$MN" getent hosts gh.ntm.test | awk '{ print $1 }')
+check "without the daemon, DNS answers are the DC's own ($got)" [ "$got" = "$GH_IP" ]
 node_stop "$CN"
 node_stop "$PN"
 

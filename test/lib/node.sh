@@ -120,7 +120,8 @@ node_start() {
 	local ns=$1
 
 	mkdir -p "/etc/netns/$ns"
-	echo "nameserver $DC_IP" >"/etc/netns/$ns/resolv.conf"
+	# One try, longer than the hook holds an answer (5 s).
+	printf 'nameserver %s\noptions timeout:10 attempts:1\n' "$DC_IP" >"/etc/netns/$ns/resolv.conf"
 	on_exit _node_resolv_rm "$ns"
 	n_bg "$ns" ntm-node --config "$NTM_LOGDIR/node-$ns.conf" --foreground \
 		2>"$NTM_LOGDIR/node-$ns.log"

@@ -50,6 +50,11 @@ void node_dns_path_up(struct node *n, uint32_t id)
 {
 }
 
+int node_dns_error(struct node *n, uint64_t txn, uint8_t status)
+{
+	return 0;
+}
+
 int node_local_addr(struct node *n, struct ntm_addr *out)
 {
 	assert_int_equal(ntm_addr_parse(out, "10.1.0.2:7702"), NTM_OK);
@@ -100,6 +105,18 @@ static int dc_recv(struct dc *dc, struct ntm_ctl_hdr *h, union ntm_body *b)
 		return -1;
 	assert_int_equal(ntm_ctl_open(buf, (size_t)len, dc_lookup, NULL, NULL,
 				      ntm_ctl_now_ms(NULL), h, b), NTM_OK);
+	return h->type;
+}
+
+/* The header of the next message, not opened (a tunnel key seals it). */
+static int dc_recv_hdr(struct dc *dc, struct ntm_ctl_hdr *h)
+{
+	uint8_t buf[NTM_CTL_MAX_LEN];
+	ssize_t len = recv(dc->fd, buf, sizeof(buf), 0);
+
+	if (len < 0)
+		return -1;
+	assert_int_equal(ntm_ctl_hdr_decode(buf, (size_t)len, h), NTM_OK);
 	return h->type;
 }
 
@@ -320,6 +337,59 @@ static void test_unsolicited_and_teardown(void **state)
 	node_del(n, &dc);
 }
 
+/* The same local address behind another NAT: the registration's observed
+ * endpoint changes, and every path gets a Tunnel Request again. */
+static void test_observed_changes(void **state)
+{
+	struct dc dc;
+	struct node *n = node_new(&dc);
+	struct ntm_route_direction rd;
+	struct ntm_ctl_hdr h;
+	union ntm_body b, r;
+	struct node_path *p;
+
+	node_reg_start(n);
+	assert_int_equal(dc_recv(&dc, &h, &b), NTM_MSG_REGISTRATION_REQUEST);
+	memset(&r, 0, sizeof(r));
+	r.registration_response.node_id = 11;
+	ntm_addr_parse(&r.registration_response.vip, "100.64.0.1");
+	ntm_addr_parse(&r.registration_response.observed, "198.51.100.1:7702");
+	r.registration_response.lifetime = 60;
+	dc_send(n, &dc, NTM_MSG_REGISTRATION_RESPONSE, h.txn_id, &r, node_key);
+	assert_true(n->registered);
+
+	memset(&rd, 0, sizeof(rd));
+	rd.status = NTM_OK;
+	rd.route = NTM_ROUTE_RS_N;
+	rd.path_id = 3;
+	ntm_addr_parse(&rd.tunnel, "198.51.100.10:7701");
+	rd.control = dc.addr;
+	ntm_addr_parse(&rd.local_vip, "100.64.0.1");
+	ntm_addr_parse(&rd.peer_vip, "100.65.0.1");
+	p = node_path_direction(n, &rd, "gh.ntm.test");
+	assert_non_null(p);
+	assert_int_equal(dc_recv_hdr(&dc, &h), NTM_MSG_TUNNEL_REQUEST);
+	p->tr_next = 0;		/* answered */
+	p->up = true;
+
+	/* the same observed again: nothing */
+	node_reg_start(n);
+	assert_int_equal(dc_recv(&dc, &h, &b), NTM_MSG_REGISTRATION_REQUEST);
+	dc_send(n, &dc, NTM_MSG_REGISTRATION_RESPONSE, h.txn_id, &r, node_key);
+	assert_int_equal(dc_recv_hdr(&dc, &h), -1);
+	assert_int_equal(n->move_start, 0);
+	/* another one: a Tunnel Request on the path, the move timed */
+	node_reg_start(n);
+	assert_int_equal(dc_recv(&dc, &h, &b), NTM_MSG_REGISTRATION_REQUEST);
+	ntm_addr_parse(&r.registration_response.observed, "198.51.100.3:7702");
+	dc_send(n, &dc, NTM_MSG_REGISTRATION_RESPONSE, h.txn_id, &r, node_key);
+	assert_int_equal(dc_recv_hdr(&dc, &h), NTM_MSG_TUNNEL_REQUEST);
+	assert_int_equal(h.key_id, 3);
+	assert_true(n->move_start != 0);
+	assert_true(p->tr_next != 0);
+	node_del(n, &dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -327,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_no_answer),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_unsolicited_and_teardown),
+		cmocka_unit_test(test_observed_changes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

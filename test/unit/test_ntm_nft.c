@@ -244,6 +244,37 @@ static void test_ensure_remove(void **state)
 	ntm_nft_close(&h);
 }
 
+/* The node's table: installed (twice: replaced, not doubled), the RS's table
+ * untouched, removed. On a kernel without nft_queue the rule carries the
+ * xt NFQUEUE target instead, which nft(8) lists without its verdict. */
+static void test_node_table(void **state)
+{
+	struct ntm_nft h;
+	char *out;
+
+	NEED_NETNS();
+	assert_int_equal(ntm_nft_open(&h), 0);
+	assert_int_equal(ntm_nft_table_ensure(&h), 11);
+	assert_int_equal(ntm_nft_node_install(&h, 3), 0);
+	assert_int_equal(ntm_nft_node_install(&h, 3), 0);
+	out = run("nft list chain inet ntm_node input 2>/dev/null");
+	assert_non_null(out);
+	assert_non_null(strstr(out, "type filter hook input priority filter; policy accept;"));
+	assert_non_null(strstr(out, "udp sport 53"));
+	/* one rule, not two */
+	assert_null(strstr(strstr(out, "udp sport 53") + 1, "udp sport 53"));
+	if (strstr(out, "queue"))
+		assert_non_null(strstr(out, "bypass"));
+	free(out);
+	assert_int_equal(ntm_nft_node_remove(&h), 1);
+	assert_int_equal(ntm_nft_node_remove(&h), 0);
+	out = run("nft list tables");
+	assert_string_equal(out, "table inet ntmobile\n");
+	free(out);
+	assert_int_equal(ntm_nft_table_remove(&h), 1);
+	ntm_nft_close(&h);
+}
+
 static void test_ensure_refuses_other_types(void **state)
 {
 	struct ntm_nft h;
@@ -738,6 +769,7 @@ int main(void)
 		cmocka_unit_test_setup(test_stale_view, setup_netns),
 		cmocka_unit_test_setup(test_admin_untouched, setup_netns),
 		cmocka_unit_test_setup(test_ct_flows_flush, setup_netns),
+		cmocka_unit_test_setup(test_node_table, setup_netns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
