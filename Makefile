@@ -91,10 +91,15 @@ $(B)/test/%: $(B)/san/test/unit/%.o $(B)/lib/libntm-san.a
 
 unit: $(UNIT_BINS)
 
+# A target may #include "../lib/X.c" to reach its static functions; that
+# file is then left out of the link.
+fuzz_own_libs = $(shell sed -n 's|^\#include "\.\./\(lib/[a-z_]*\.c\)"|\1|p' $(1))
+
 $(B)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/ntm/*.h include/uapi/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(LDLIBS_ALL)
+		-fno-sanitize-recover=all -o $@ $< \
+		$(filter-out $(call fuzz_own_libs,$<),$(LIB_SRCS)) $(LDLIBS_ALL)
 
 module:
 	@test -d "$(KDIR)" || { echo "no kernel headers at KDIR=$(KDIR): run 'make deps'" >&2; exit 1; }
