@@ -5,7 +5,8 @@
 #
 # What counts as one test:
 #   unit  each cmocka test case ("[       OK ]" / "[  FAILED  ]" lines)
-#   fuzz  each libFuzzer target run for FUZZ_SECONDS (default 30) without a crash
+#   fuzz  each libFuzzer target run for FUZZ_SECONDS (default 30; CI: 60) without
+#         a crash, FUZZ_JOBS (default 2) targets at a time
 #   host  each PASS:/FAIL:/SKIP: line of test/host/*.sh (run natively, as root)
 #   vm    each PASS:/FAIL:/SKIP: line of test/vm/tests/*.sh, each run in a fresh
 #         guest of Debian's 6.1 kernel with nf_ntm.ko loaded (test/vm/run.sh)
@@ -55,25 +56,43 @@ suite_unit() {
 	done
 }
 
+# One libFuzzer target for FUZZ_SECONDS on a copy of its seed corpus; the
+# log gets a PASS: line, the exit status goes to LOG.rc.
+fuzz_one() { # binary
+	local t=$1 name=${1##*/} corpus rc
+	corpus=$(mktemp -d)
+	[[ -d fuzz/corpus/$name ]] && cp -r "fuzz/corpus/$name/." "$corpus/"
+	mkdir -p "$B/fuzz-artifacts/$name"
+	"$t" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+		-artifact_prefix="$B/fuzz-artifacts/$name/" "$corpus" \
+		>"$LOGDIR/fuzz-$name.log" 2>&1
+	rc=$?
+	rm -rf "$corpus"
+	if ((rc == 0)); then
+		echo "PASS: $name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' \
+			"$LOGDIR/fuzz-$name.log" | grep -o '[0-9]*$') inputs in ${FUZZ_SECONDS}s" \
+			>>"$LOGDIR/fuzz-$name.log"
+	fi
+	echo "$rc" >"$LOGDIR/fuzz-$name.rc"
+}
+
+# FUZZ_JOBS targets at a time (default 2: the CI machine has 2 cores).
 suite_fuzz() {
-	local t name corpus rc
+	local targets=() t i j name jobs=${FUZZ_JOBS:-2}
 	for t in "$B"/fuzz/fuzz_*; do
-		[[ -x $t ]] || continue
-		name=${t##*/}
-		corpus=$(mktemp -d)
-		[[ -d fuzz/corpus/$name ]] && cp -r "fuzz/corpus/$name/." "$corpus/"
-		mkdir -p "$B/fuzz-artifacts/$name"
-		"$t" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-			-artifact_prefix="$B/fuzz-artifacts/$name/" "$corpus" \
-			>"$LOGDIR/fuzz-$name.log" 2>&1
-		rc=$?
-		rm -rf "$corpus"
-		if ((rc == 0)); then
-			echo "PASS: $name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' \
-				"$LOGDIR/fuzz-$name.log" | grep -o '[0-9]*$') inputs in ${FUZZ_SECONDS}s" \
-				>>"$LOGDIR/fuzz-$name.log"
-		fi
-		count_lines "fuzz/$name" "$LOGDIR/fuzz-$name.log" $rc script
+		[[ -x $t ]] && targets+=("$t")
+	done
+	((jobs >= 1)) || jobs=1
+	for ((i = 0; i < ${#targets[@]}; i += jobs)); do
+		for ((j = i; j < i + jobs && j < ${#targets[@]}; j++)); do
+			fuzz_one "${targets[j]}" &
+		done
+		wait
+		for ((j = i; j < i + jobs && j < ${#targets[@]}; j++)); do
+			name=${targets[j]##*/}
+			count_lines "fuzz/$name" "$LOGDIR/fuzz-$name.log" \
+				"$(cat "$LOGDIR/fuzz-$name.rc" 2>/dev/null || echo 1)" script
+		done
 	done
 }
 
