@@ -8,8 +8,11 @@
 #   fuzz  each libFuzzer target run for FUZZ_SECONDS (default 30; CI: 60) without
 #         a crash, FUZZ_JOBS (default 2) targets at a time
 #   host  each PASS:/FAIL:/SKIP: line of test/host/*.sh (run natively, as root)
-#   vm    each PASS:/FAIL:/SKIP: line of test/vm/tests/*.sh, each run in a fresh
-#         guest of Debian's 6.1 kernel with nf_ntm.ko loaded (test/vm/run.sh)
+#   vm    each PASS:/FAIL:/SKIP: line of test/vm/tests/*.sh (or of the scripts
+#         in VM_TESTS), each run in a fresh guest of Debian's 6.1 kernel with
+#         nf_ntm.ko loaded (test/vm/run.sh)
+# The resilience cases these logs hold (RESULT: rows, test/lib/resilience.sh)
+# are rendered into RESILIENCE_OUT (default build/test-logs/RESILIENCE.md).
 # A program that exits non-zero without printing a failure of its own counts
 # as one failure, so a crash or a harness error is never lost.
 set -u
@@ -21,6 +24,7 @@ mkdir -p "$LOGDIR"
 
 passed=0 failed=0 skipped=0
 failures=()
+run_logs=()
 
 count_lines() { # name logfile rc kind
 	local name=$1 log=$2 rc=$3 kind=$4 p f s
@@ -42,6 +46,7 @@ count_lines() { # name logfile rc kind
 		echo "FAIL: $name ran no test" | tee -a "$log"
 	fi
 	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	run_logs+=("$log")
 	((f == 0)) || failures+=("$name (log: $log)")
 	printf '%-40s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
 }
@@ -108,7 +113,8 @@ suite_host() {
 
 suite_vm() {
 	local t rc
-	for t in test/vm/tests/*.sh; do
+	# shellcheck disable=SC2086 # a list of paths
+	for t in ${VM_TESTS:-test/vm/tests/*.sh}; do
 		[[ -f $t ]] || continue
 		test/vm/run.sh "$t" >"$LOGDIR/vm-${t##*/}.log" 2>&1
 		rc=$?
@@ -124,6 +130,11 @@ for s in "${suites[@]}"; do
 	*) echo "run-all: unknown suite '$s' (unit fuzz host vm)" >&2; exit 2 ;;
 	esac
 done
+
+# Only this run's logs: a case that did not run now is not reported.
+if ((${#run_logs[@]})) && grep -qs $'^RESULT:\t' "${run_logs[@]}"; then
+	test/resilience-report.sh -o "${RESILIENCE_OUT:-$LOGDIR/RESILIENCE.md}" "${run_logs[@]}"
+fi
 
 if ((${#failures[@]})); then
 	echo

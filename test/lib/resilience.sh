@@ -39,11 +39,11 @@ res_end() {
 
 	[[ -n $_res_id ]] || return 0
 	if ((f == 0 && p > 0)); then
-		outcome="held ($p checks)"
+		outcome="held ($p check$( ((p == 1)) || echo s))"
 	elif ((f == 0)); then
 		outcome="not judged (no check ran)"
 	else
-		outcome="FAILED ($f of $((f + p)) checks)"
+		outcome="FAILED ($f of $((f + p)) check$( ((f + p == 1)) || echo s))"
 	fi
 	printf 'RESULT:\t%s\t%s\t%s\t%s\t%s\n' "${0##*/}" "$_res_id" "$_res_what" \
 		"$outcome" "${_res_nums:--}"

@@ -279,9 +279,14 @@ static void test_simple_builders(void **state)
 
 /* ---- kernel-like answers -------------------------------------------------- */
 
+/* Replies are built one after another in nl->buf; each fits in 512 bytes,
+ * and the callers leave at least that much (the builders clear the whole
+ * buffer they are given, up to NTM_NL_REQ_SIZE). */
+#define REPLY_MAX 512
+
 static struct nlmsghdr *reply_start(void *buf, uint8_t cmd, uint32_t seq)
 {
-	return ntm_nl_msg_start(buf, NTM_NL_RECV_SIZE, FAMILY, cmd, 0, seq);
+	return ntm_nl_msg_start(buf, REPLY_MAX, FAMILY, cmd, 0, seq);
 }
 
 static void put_stats(struct nlmsghdr *nlh, uint16_t type, uint64_t base,
