@@ -5,6 +5,10 @@
 #   make deps       install every Debian package the project needs (root)
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
 #   make bench      the benchmarks in one test VM -> BENCHMARKS.md (~15 min)
+#   make resilience the fuzzers and the hostile and fault VM tests ->
+#                   docs/RESILIENCE.md (~12 min)
+#   make soak       10,000 paths with traffic for SOAK_SECONDS (300), slab
+#                   usage back after teardown, valgrind (test/vm/soak.sh)
 #   make module     only the kernel module (KDIR=... to pick the headers)
 #   make help       this list
 
@@ -91,10 +95,15 @@ $(B)/test/%: $(B)/san/test/unit/%.o $(B)/lib/libntm-san.a
 
 unit: $(UNIT_BINS)
 
+# A target may #include "../lib/X.c" to reach its static functions; that
+# file is then left out of the link.
+fuzz_own_libs = $(shell sed -n 's|^\#include "\.\./\(lib/[a-z_]*\.c\)"|\1|p' $(1))
+
 $(B)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/ntm/*.h include/uapi/*.h lib/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=all -o $@ $< $(LIB_SRCS) $(LDLIBS_ALL)
+		-fno-sanitize-recover=all -o $@ $< \
+		$(filter-out $(call fuzz_own_libs,$<),$(LIB_SRCS)) $(LDLIBS_ALL)
 
 module:
 	@test -d "$(KDIR)" || { echo "no kernel headers at KDIR=$(KDIR): run 'make deps'" >&2; exit 1; }
@@ -125,6 +134,25 @@ check-vm: user module
 
 fuzz: $(FUZZ_BINS)
 	FUZZ_SECONDS=$(FUZZ_SECONDS) test/run-all.sh fuzz
+
+# What was tried and what happened, rendered from this run's logs only.
+RESILIENCE_FUZZ_SECONDS ?= 60
+RESILIENCE_VM_TESTS := test/vm/tests/hostile.sh test/vm/tests/hostile-rsd.sh \
+	test/vm/tests/faults.sh
+.PHONY: resilience
+resilience: user module $(FUZZ_BINS)
+	VM_TESTS="$(RESILIENCE_VM_TESTS)" RESILIENCE_OUT=docs/RESILIENCE.md \
+		FUZZ_SECONDS=$(RESILIENCE_FUZZ_SECONDS) test/run-all.sh fuzz vm
+
+SOAK_SECONDS ?= 300
+SOAK_PATHS ?= 10000
+.PHONY: soak
+soak: user module
+	@mkdir -p $(B)/test-logs
+	SOAK_SECONDS=$(SOAK_SECONDS) SOAK_PATHS=$(SOAK_PATHS) test/vm/run.sh \
+		--timeout $$(( $(SOAK_SECONDS) * 3 + 600 )) --env SOAK_SECONDS \
+		--env SOAK_PATHS test/vm/soak.sh 2>&1 | tee $(B)/test-logs/vm-soak.log; \
+		exit $${PIPESTATUS[0]}
 
 # The paper's tables in one test VM (bench/run.sh): BENCHMARKS.md,
 # bench/results/*.csv and *.png.

@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,8 @@
 /* ---- attribute parsing ---------------------------------------------------- */
 
 /* A policy: the libmnl type of each known attribute; MNL_TYPE_UNSPEC skips. */
+#define NTM_NL_MAX_ERRNO	4095	/* the kernel's MAX_ERRNO */
+
 struct attr_table {
 	const struct nlattr **tb;
 	const uint8_t *policy;
@@ -377,6 +380,9 @@ struct nlmsghdr *ntm_nl_msg_start(void *buf, size_t buflen, uint16_t family,
 
 	if (buflen < MNL_NLMSG_HDRLEN + MNL_ALIGN(GENL_HDRLEN))
 		return NULL;
+	/* Attribute padding is sent as is: no stack bytes in it (valgrind,
+	 * test/vm/soak.sh). Every request fits in NTM_NL_REQ_SIZE. */
+	memset(buf, 0, buflen < NTM_NL_REQ_SIZE ? buflen : NTM_NL_REQ_SIZE);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = family;
 	nlh->nlmsg_flags = flags;
@@ -669,6 +675,15 @@ static int data_cb(const struct nlmsghdr *nlh, void *data)
 	return ctx->cb(nlh, ctx);
 }
 
+/* A kernel error code as -errno: anything but 1..4095 (either sign) is a
+ * malformed answer (-INT_MIN would overflow; found by fuzz/fuzz_nl.c). */
+static int nl_errno(int32_t err)
+{
+	if (err < 0)
+		err = err < -NTM_NL_MAX_ERRNO ? 0 : -err;
+	return err > 0 && err <= NTM_NL_MAX_ERRNO ? -err : -EPROTO;
+}
+
 static int error_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct req_ctx *ctx = data;
@@ -686,7 +701,7 @@ static int error_cb(const struct nlmsghdr *nlh, void *data)
 	if (e->error == 0)
 		return MNL_CB_STOP;	/* the ack */
 	if (!ctx->err)
-		ctx->err = e->error < 0 ? e->error : -e->error;
+		ctx->err = nl_errno(e->error);
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
 		off += e->msg.nlmsg_len > sizeof(e->msg) ?
 		       e->msg.nlmsg_len - sizeof(e->msg) : 0;
@@ -709,7 +724,7 @@ static int done_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_STOP;
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (err < 0 && !ctx->err) {
-		ctx->err = err;
+		ctx->err = nl_errno(err);
 		if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) &&
 		    plen > MNL_ALIGN(sizeof(err)))
 			ext_ack_parse(ctx->nl,
@@ -740,6 +755,33 @@ static void note_dump_intr(struct req_ctx *ctx, void *buf, size_t len)
 }
 
 /*
+ * Every message of the @len bytes at @buf lies within them. libmnl's
+ * mnl_nlmsg_ok() compares (int)nlmsg_len with what is left, so a length of
+ * 2 GiB or more passes as negative and mnl_nlmsg_next() walks off the buffer
+ * (found by fuzz/fuzz_nl.c): check with unsigned arithmetic first.
+ */
+static bool nl_buf_ok(const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	if (len > NTM_NL_RECV_SIZE)
+		return false;
+	while (len >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)p;
+		size_t step;
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len)
+			return false;
+		step = MNL_ALIGN((size_t)nlh->nlmsg_len);
+		if (step >= len)
+			return true;
+		p += step;
+		len -= step;
+	}
+	return len == 0;
+}
+
+/*
  * Handle the @n bytes one recv() put in nl->buf: MNL_CB_OK (> 0) to read
  * more, MNL_CB_STOP (0) when the answer is complete, or -errno.
  */
@@ -752,6 +794,8 @@ static int nl_process(struct ntm_nl *nl, struct req_ctx *ctx, size_t n)
 	};
 	int ret;
 
+	if (!nl_buf_ok(nl->buf, n))
+		return -EPROTO;
 	note_dump_intr(ctx, nl->buf, n);
 	ret = mnl_cb_run2(nl->buf, n, ctx->seq, nl->portid, data_cb, ctx,
 			  ctl_cbs, ARRAY_SIZE(ctl_cbs));
@@ -887,7 +931,9 @@ const char *ntm_nl_strerror(struct ntm_nl *nl, int err)
 	const char *what;
 	int n;
 
-	if (err < 0)
+	if (err == INT_MIN)
+		err = EPROTO;
+	else if (err < 0)
 		err = -err;
 	if (err == EPERM || err == EACCES)
 		what = "need CAP_NET_ADMIN";
@@ -1167,6 +1213,8 @@ int ntm_nl_event_recv(struct ntm_nl *nl, ntm_nl_event_cb cb, void *data)
 	} while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
+	if (!nl_buf_ok(nl->buf, (size_t)n))
+		return -EPROTO;
 	ret = mnl_cb_run(nl->buf, (size_t)n, 0, 0, event_cb, &e);
 	if (ret == MNL_CB_ERROR)
 		return e.err ? e.err : -errno;

@@ -23,6 +23,7 @@ void rsd_config_init(struct rsd_config *c)
 	snprintf(c->store, sizeof(c->store), "%s", RSD_DEFAULT_STORE);
 	c->datapath = RSD_DP_AUTO;
 	c->log_level = RSD_LOG_INFO;
+	ntm_ratelimit_config_default(&c->rl);
 }
 
 void rsd_config_free(struct rsd_config *c)
@@ -60,6 +61,8 @@ const char *rsd_dp_mode_name(enum rsd_dp_mode m)
 enum {
 	D_CONTROL, D_TUNNEL_ADDRESS, D_TUNNEL_PORT, D_TUNNEL_DEV, D_MAX_PATHS,
 	D_STORE, D_DATAPATH, D_LOG, D_LOG_LEVEL, D_ROUTE, D_DC_KEY,
+	D_CONTROL_RATE, D_CONTROL_RATE_TOTAL, D_CONTROL_RATE_SOURCES,
+	D_CONTROL_RATE_EXEMPT,
 };
 
 static const struct ntm_conf_directive directives[] = {
@@ -74,7 +77,26 @@ static const struct ntm_conf_directive directives[] = {
 	{ "log-level", D_LOG_LEVEL, 1, 1, false, "error|warn|info|debug" },
 	{ "route", D_ROUTE, 1, 1, true, "PREFIX" },
 	{ "dc-key", D_DC_KEY, 2, 2, true, "KEYID HEX64" },
+	{ "control-rate", D_CONTROL_RATE, 2, 2, false, "PKTS/S BURST" },
+	{ "control-rate-total", D_CONTROL_RATE_TOTAL, 2, 2, false, "PKTS/S BURST" },
+	{ "control-rate-sources", D_CONTROL_RATE_SOURCES, 1, 1, false, "N" },
+	{ "control-rate-exempt", D_CONTROL_RATE_EXEMPT, 1, 1, true, "PREFIX" },
 };
+
+/* "PKTS/S BURST": a rate of 0 turns the limit off (the burst is then 0 too). */
+static int rate_pair(struct ntm_conf *p, const char *name, char **w,
+		     uint32_t *rate, uint32_t *burst)
+{
+	if (ntm_cli_parse_u32(w[1], 0, NTM_RL_MAX_RATE, rate) < 0)
+		return ntm_conf_error(p, "%s: PKTS/S: expected 0 (no limit) .. %u datagrams per second, got \"%s\"",
+			   name, NTM_RL_MAX_RATE, w[1]);
+	if (ntm_cli_parse_u32(w[2], *rate ? 1 : 0, UINT32_MAX, burst) < 0)
+		return ntm_conf_error(p, "%s: BURST: expected %s, got \"%s\"", name,
+			   *rate ? "1..4294967295 datagrams" : "0 with a rate of 0", w[2]);
+	if (!*rate && *burst)
+		return ntm_conf_error(p, "%s: BURST: expected 0 with a rate of 0, got \"%s\"", name, w[2]);
+	return 0;
+}
 
 static int add_key(struct ntm_conf *p, struct rsd_config *c, char **w)
 {
@@ -185,6 +207,26 @@ static int directive(struct ntm_conf *p, void *arg,
 	}
 	case D_DC_KEY:
 		return add_key(p, c, w);
+	case D_CONTROL_RATE:
+		return rate_pair(p, d->name, w, &c->rl.rate, &c->rl.burst);
+	case D_CONTROL_RATE_TOTAL:
+		return rate_pair(p, d->name, w, &c->rl.total_rate, &c->rl.total_burst);
+	case D_CONTROL_RATE_SOURCES:
+		if (ntm_cli_parse_u32(v, 1, NTM_RL_MAX_SOURCES, &c->rl.max_sources) < 0)
+			return ntm_conf_error(p, "control-rate-sources: expected 1..%u, got \"%s\"",
+				   NTM_RL_MAX_SOURCES, v);
+		return 0;
+	case D_CONTROL_RATE_EXEMPT: {
+		struct rsd_route *e;
+
+		if (c->nrl_exempt == RSD_MAX_RL_EXEMPT)
+			return ntm_conf_error(p, "control-rate-exempt: at most %d prefixes", RSD_MAX_RL_EXEMPT);
+		e = &c->rl_exempt[c->nrl_exempt];
+		if (ntm_cli_parse_prefix(v, &e->family, e->addr, &e->plen) < 0)
+			return ntm_conf_error(p, "control-rate-exempt: expected a prefix ADDR/LEN with no host bits set (198.51.100.20/32), got \"%s\"", v);
+		c->nrl_exempt++;
+		return 0;
+	}
 	}
 	return ntm_conf_error(p, "%s: internal error", d->name);
 }

@@ -17,12 +17,18 @@
  * answer it got before, sealed anew, and changes nothing.
  *
  * Each request costs one AEAD open and, for a Tunnel Request, one lookup by
- * primary key in the store; there is no rate limit yet.
+ * primary key in the store (before the AEAD: the key is the path's). So
+ * every datagram first passes the rate limiter (lib/ntm_ratelimit.c, as
+ * WireGuard's handshake ratelimiter): a token bucket per source address, one
+ * for all sources, a bounded table of sources. What it refuses is dropped
+ * unopened and unanswered, counted, and summed up in the log at most every
+ * RSD_RL_LOG_MS. The DC's address may be exempt (control-rate-exempt).
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "rsd.h"
 
@@ -232,6 +238,111 @@ static size_t seal(struct rsd *r, const struct rsd_answer *a, uint64_t txn_id,
 	return (size_t)n;
 }
 
+int rsd_control_ratelimit(struct rsd *r)
+{
+	const struct rsd_config *c = r->cfg;
+	struct ntm_ratelimit *rl;
+	const char *why;
+	unsigned int i;
+
+	if (ntm_ratelimit_config_check(&c->rl, &why) != NTM_OK) {
+		rsd_err("control rate limit: %s", why);
+		return -1;
+	}
+	rl = NULL;
+	if (c->rl.rate || c->rl.total_rate) {
+		rl = ntm_ratelimit_new(&c->rl, r->env);
+		if (!rl) {
+			rsd_err("control rate limit: %s", strerror(errno));
+			return -1;
+		}
+		for (i = 0; i < c->nrl_exempt; i++) {
+			const struct rsd_route *e = &c->rl_exempt[i];
+
+			if (ntm_ratelimit_exempt(rl, e->family, e->addr, e->plen) < 0) {
+				rsd_err("control rate limit: out of memory");
+				ntm_ratelimit_free(rl);
+				return -1;
+			}
+		}
+	}
+	ntm_ratelimit_free(r->rl);
+	r->rl = rl;
+	memset(&r->rl_logged, 0, sizeof(r->rl_logged));
+	r->rl_log = (struct ntm_log_limit){ .interval_ms = RSD_RL_LOG_MS };
+	if (!rl)
+		rsd_warn("control: no rate limit (control-rate 0 0, control-rate-total 0 0): a flood costs an AEAD open per datagram");
+	else
+		rsd_info("control: rate limit %" PRIu32 "/s burst %" PRIu32 " per source, %" PRIu32 "/s burst %" PRIu32 " in total, %" PRIu32 " sources, %u exempt prefixes",
+			 c->rl.rate, c->rl.burst, c->rl.total_rate,
+			 c->rl.total_burst, c->rl.max_sources, c->nrl_exempt);
+	return 0;
+}
+
+/* The limiter's clock: the test clock if there is one, else monotonic. */
+static uint64_t rl_now_ns(const struct rsd *r)
+{
+	struct timespec ts;
+
+	if (r->env && r->env->now_ms)
+		return ntm_ctl_now_ms(r->env) * 1000000ULL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* One line: what was dropped since the last one. */
+static void rl_summary(struct rsd *r, uint64_t dropped)
+{
+	struct ntm_ratelimit_stats st, *o = &r->rl_logged;
+
+	ntm_ratelimit_get_stats(r->rl, &st);
+	rsd_warn("control: rate limit: %" PRIu64 " datagrams dropped unopened since the last line (%" PRIu64 " over a source's rate, %" PRIu64 " over the total rate, %" PRIu64 " with the source table full, %" PRIu32 " sources); the last from %s",
+		 dropped, st.limited_source - o->limited_source,
+		 st.limited_total - o->limited_total,
+		 st.limited_full - o->limited_full, st.sources, r->rl_last_src);
+	*o = st;
+}
+
+static void rl_dropped(struct rsd *r, enum ntm_rl_verdict v,
+		       const struct sockaddr_storage *src)
+{
+	struct ntm_addr fa;
+	uint64_t suppressed;
+
+	r->stats.rx++;
+	r->stats.rate_limited++;
+	memset(&fa, 0, sizeof(fa));
+	ntm_addr_from_sockaddr(&fa, src);
+	ntm_addr_fmt(&fa, r->rl_last_src, sizeof(r->rl_last_src));
+	if (!ntm_log_limit_ok(&r->rl_log, rl_now_ns(r) / 1000000, &suppressed))
+		return;
+	if (!r->rl_logged.limited_source && !r->rl_logged.limited_total &&
+	    !r->rl_logged.limited_full) {
+		/* The first: say who and why, and that the rest is summed up. */
+		ntm_ratelimit_get_stats(r->rl, &r->rl_logged);
+		rsd_warn("control: rate limit: datagram from %s dropped unopened (%s); further drops are summed up at most every %d s",
+			 r->rl_last_src, ntm_rl_verdict_name(v), RSD_RL_LOG_MS / 1000);
+		return;
+	}
+	/* The ones held back, and this one. */
+	rl_summary(r, suppressed + 1);
+}
+
+void rsd_control_tick(struct rsd *r)
+{
+	uint64_t suppressed;
+
+	if (!r->rl || !r->rl_log.suppressed)
+		return;
+	/* A flood that stopped: what it left unreported, once due. */
+	if (r->rl_log.next_ms > rl_now_ns(r) / 1000000)
+		return;
+	suppressed = r->rl_log.suppressed;
+	r->rl_log.suppressed = 0;
+	r->rl_log.next_ms = rl_now_ns(r) / 1000000 + r->rl_log.interval_ms;
+	rl_summary(r, suppressed);
+}
+
 size_t rsd_control_input(struct rsd *r, const uint8_t *in, size_t len,
 			 const struct sockaddr_storage *src, uint8_t *out,
 			 size_t cap)
@@ -246,6 +357,14 @@ size_t rsd_control_input(struct rsd *r, const uint8_t *in, size_t len,
 	size_t n = 0;
 	int ns, ret;
 
+	if (r->rl) {
+		enum ntm_rl_verdict v = ntm_ratelimit_allow(r->rl, src, rl_now_ns(r));
+
+		if (v != NTM_RL_PASS && v != NTM_RL_EXEMPT) {
+			rl_dropped(r, v, src);
+			return 0;
+		}
+	}
 	r->stats.rx++;
 	memset(&fa, 0, sizeof(fa));
 	ntm_addr_from_sockaddr(&fa, src);

@@ -51,10 +51,12 @@ static const char usage[] =
 "  SIGTERM, SIGINT  stop. Paths stay installed in the kernel datapath, which\n"
 "                   relays on; the next start takes them over as they are,\n"
 "                   learned endpoints included\n"
-"  SIGHUP           read the configuration file again and apply its dc-key\n"
-"                   lines and log-level (other changes need a restart)\n"
+"  SIGHUP           read the configuration file again and apply its dc-key,\n"
+"                   log-level and control-rate* lines (other changes need a\n"
+"                   restart)\n"
 "  SIGUSR1          log every path of the datapath (legs, endpoints,\n"
-"                   counters) and the daemon's counters, at level info\n"
+"                   counters) and the daemon's counters (control port, rate\n"
+"                   limiter), at level info\n"
 "\n"
 "Files:\n"
 "  " RSD_DEFAULT_CONFIG "      the configuration (it holds keys: mode 0600)\n"
@@ -298,8 +300,17 @@ static void show(struct rsd *r)
 	const struct rsd_stats *s = &r->stats;
 	int n;
 
-	rsd_info("control: %" PRIu64 " received, %" PRIu64 " dropped, %" PRIu64 " retransmissions, %" PRIu64 " Errors sent, %" PRIu64 " Tunnel Requests",
-		 s->rx, s->dropped, s->retransmissions, s->errors, s->tunnel_requests);
+	rsd_info("control: %" PRIu64 " received, %" PRIu64 " dropped, %" PRIu64 " rate-limited, %" PRIu64 " retransmissions, %" PRIu64 " Errors sent, %" PRIu64 " Tunnel Requests",
+		 s->rx, s->dropped, s->rate_limited, s->retransmissions, s->errors,
+		 s->tunnel_requests);
+	if (r->rl) {
+		struct ntm_ratelimit_stats st;
+
+		ntm_ratelimit_get_stats(r->rl, &st);
+		rsd_info("control rate limit: %" PRIu64 " passed, %" PRIu64 " exempt, %" PRIu64 " over a source's rate, %" PRIu64 " over the total rate, %" PRIu64 " with the source table full; %" PRIu32 " of %" PRIu32 " sources, %" PRIu64 " forgotten",
+			 st.passed, st.exempt, st.limited_source, st.limited_total,
+			 st.limited_full, st.sources, st.max_sources, st.gc_freed);
+	}
 	rsd_info("paths: %" PRIu64 " installed, %" PRIu64 " updated, %" PRIu64 " removed, %" PRIu64 " expired since start; %d in the store",
 		 s->installed, s->updated, s->removed, s->expired,
 		 rsd_store_count(r->store));
@@ -330,13 +341,31 @@ static void reload(struct rsd *r, int cmd_log_level)
 		r->cfg->log_level = n.log_level;
 		rsd_log_set_level(n.log_level);
 	}
+	if (memcmp(&n.rl, &r->cfg->rl, sizeof(n.rl)) ||
+	    n.nrl_exempt != r->cfg->nrl_exempt ||
+	    memcmp(n.rl_exempt, r->cfg->rl_exempt, sizeof(n.rl_exempt))) {
+		struct ntm_ratelimit_config old_rl = r->cfg->rl;
+		struct rsd_route old_ex[RSD_MAX_RL_EXEMPT];
+		unsigned int old_n = r->cfg->nrl_exempt;
+
+		memcpy(old_ex, r->cfg->rl_exempt, sizeof(old_ex));
+		r->cfg->rl = n.rl;
+		memcpy(r->cfg->rl_exempt, n.rl_exempt, sizeof(n.rl_exempt));
+		r->cfg->nrl_exempt = n.nrl_exempt;
+		if (rsd_control_ratelimit(r) < 0) {
+			rsd_err("reload: keeping the control rate limit in use");
+			r->cfg->rl = old_rl;
+			memcpy(r->cfg->rl_exempt, old_ex, sizeof(old_ex));
+			r->cfg->nrl_exempt = old_n;
+		}
+	}
 	if (memcmp(&n.control, &r->cfg->control, sizeof(n.control)) ||
 	    !ntm_addr_equal(&n.tunnel_addr, &r->cfg->tunnel_addr) ||
 	    n.tunnel_port != r->cfg->tunnel_port ||
 	    strcmp(n.tunnel_dev, r->cfg->tunnel_dev) ||
 	    strcmp(n.store, r->cfg->store) || n.datapath != r->cfg->datapath ||
 	    n.max_paths != r->cfg->max_paths || n.log_syslog != r->cfg->log_syslog)
-		rsd_warn("reload: changes other than dc-key and log-level take effect at the next start");
+		rsd_warn("reload: changes other than dc-key, log-level and control-rate* take effect at the next start");
 	rsd_info("reload: %zu DC keys", r->cfg->nkeys);
 	rsd_config_free(&n);
 out:
@@ -407,6 +436,7 @@ static int run(struct rsd *r, int sfd, int cmd_log_level)
 		now = mono_ms();
 		if (now >= next_tick) {
 			r->dp_ops->tick(r->dp, ntm_ctl_now_ms(r->env));
+			rsd_control_tick(r);
 			if (r->resync)
 				rsd_resync(r);
 			next_tick = now + 1000;
@@ -488,6 +518,8 @@ int main(int argc, char **argv)
 	}
 	if (o.pid_file && ntm_write_pid_file(o.pid_file) < 0)
 		goto out;
+	if (rsd_control_ratelimit(&r) < 0)
+		goto out;
 	r.nonces = ntm_nonce_cache_new(RSD_NONCE_CACHE, NULL);
 	r.txns = rsd_txn_new(RSD_TXN_CACHE);
 	if (!r.nonces || !r.txns) {
@@ -538,6 +570,7 @@ out:
 	rsd_store_close(r.store);
 	rsd_txn_free(r.txns);
 	ntm_nonce_cache_free(r.nonces);
+	ntm_ratelimit_free(r.rl);
 	if (sfd >= 0)
 		close(sfd);
 	if (o.pid_file && status == 0)

@@ -39,6 +39,7 @@
 
 #include "datapath.h"
 #include "ntm_log.h"
+#include "ntm_ratelimit.h"
 #include "ntm_txn.h"
 
 #define RSD_NAME		"ntm-rsd"
@@ -47,6 +48,9 @@
 #define RSD_DEFAULT_CONTROL	"0.0.0.0:7700"
 #define RSD_DEFAULT_TUNNEL_PORT	7701
 #define RSD_MAX_ROUTES		64
+#define RSD_MAX_RL_EXEMPT	64
+/* At most one rate-limit log line in this many ms (a summary). */
+#define RSD_RL_LOG_MS		10000
 #define RSD_TXN_CACHE		16384
 #define RSD_NONCE_CACHE		65536
 
@@ -104,6 +108,10 @@ struct rsd_config {
 	unsigned int nroutes;
 	struct rsd_key *keys;		/* dc-key, in file order */
 	size_t nkeys;
+	/* control-rate, control-rate-total, control-rate-sources */
+	struct ntm_ratelimit_config rl;
+	struct rsd_route rl_exempt[RSD_MAX_RL_EXEMPT];	/* control-rate-exempt */
+	unsigned int nrl_exempt;
 };
 
 /* Defaults for everything (no key, no tunnel-address). */
@@ -202,6 +210,7 @@ struct rsd_stats {
 	uint64_t errors;		/* Error messages sent */
 	uint64_t installed, updated, removed, expired;
 	uint64_t tunnel_requests;
+	uint64_t rate_limited;		/* dropped unopened by the limiter */
 };
 
 struct rsd {
@@ -223,6 +232,11 @@ struct rsd {
 	const char *crash_at;		/* NTM_RSD_CRASH_AT test hook */
 	bool resync;			/* datapath events were lost */
 	struct rsd_stats stats;
+	/* Before any AEAD work on the control port; NULL: no limit. */
+	struct ntm_ratelimit *rl;
+	struct ntm_log_limit rl_log;
+	struct ntm_ratelimit_stats rl_logged;	/* at the last log line */
+	char rl_last_src[NTM_ADDR_FMT_LEN];	/* last source limited */
 };
 
 /* NTM_RSD_CRASH_AT: abort() at that point of every path change. */
@@ -329,5 +343,12 @@ int rsd_key_lookup(void *arg, uint8_t type, uint32_t key_id,
 void rsd_control_read(struct rsd *r);
 /* The endpoints Direction Responses report, from the configuration. */
 void rsd_control_endpoints(struct rsd *r);
+/*
+ * The control port's rate limiter from the configuration, in r->rl (NULL
+ * when no limit is configured), replacing any before it. 0 or -1 (logged).
+ */
+int rsd_control_ratelimit(struct rsd *r);
+/* Once a second: the summary of what the limiter dropped, if it is due. */
+void rsd_control_tick(struct rsd *r);
 
 #endif /* _NTM_RSD_H */

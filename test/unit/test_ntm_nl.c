@@ -279,9 +279,14 @@ static void test_simple_builders(void **state)
 
 /* ---- kernel-like answers -------------------------------------------------- */
 
+/* Replies are built one after another in nl->buf; each fits in 512 bytes,
+ * and the callers leave at least that much (the builders clear the whole
+ * buffer they are given, up to NTM_NL_REQ_SIZE). */
+#define REPLY_MAX 512
+
 static struct nlmsghdr *reply_start(void *buf, uint8_t cmd, uint32_t seq)
 {
-	return ntm_nl_msg_start(buf, NTM_NL_RECV_SIZE, FAMILY, cmd, 0, seq);
+	return ntm_nl_msg_start(buf, REPLY_MAX, FAMILY, cmd, 0, seq);
 }
 
 static void put_stats(struct nlmsghdr *nlh, uint16_t type, uint64_t base,
@@ -944,6 +949,70 @@ static void test_malformed_answer_keeps_reading(void **state)
 	free(nl);
 }
 
+/*
+ * Regression (fuzz/fuzz_nl.c): a message whose nlmsg_len is 2 GiB or more
+ * passed libmnl's signed check and the walk left the buffer. Now the whole
+ * answer is malformed, and nothing is read past it.
+ */
+static void test_huge_nlmsg_len(void **state)
+{
+	struct ntm_nl *nl = new_nl();
+	uint8_t req[NTM_NL_REQ_SIZE];
+	struct count c = { 0 };
+	struct path_dump d = { .cb = count_cb, .data = &c };
+	struct req_ctx ctx = { .data = &d };
+	struct nlmsghdr *r, *m, *bad;
+	size_t len;
+
+	r = ntm_nl_path_dump_build(req, sizeof(req), FAMILY, 58);
+	m = path_reply(nl->buf, 1, 58, false);
+	len = MNL_ALIGN(m->nlmsg_len);
+	bad = (struct nlmsghdr *)(nl->buf + len);
+	memset(bad, 0xf8, 64);
+	len += 64;
+	assert_int_equal(answer(nl, r, NTM_CMD_PATH_GET, path_dump_cb, &ctx, len),
+			 -EPROTO);
+	assert_int_equal(c.n, 0);
+	/* The same bytes with a sane length are read. */
+	bad->nlmsg_len = 64;
+	assert_true(nl_buf_ok(nl->buf, len));
+	bad->nlmsg_len = 0x80000000u;
+	assert_false(nl_buf_ok(nl->buf, len));
+	bad->nlmsg_len = 65;
+	assert_false(nl_buf_ok(nl->buf, len));
+	assert_false(nl_buf_ok(nl->buf, 15));
+	free(nl);
+}
+
+/* Regression (fuzz/fuzz_nl.c): an error code of INT_MIN was negated. An
+ * error outside the kernel's errno range is a malformed answer. */
+static void test_error_code_out_of_range(void **state)
+{
+	static const int codes[] = { INT_MIN, -4096, 4096, INT_MAX };
+	struct ntm_nl *nl = new_nl();
+	uint8_t req[NTM_NL_REQ_SIZE];
+	struct nlmsghdr *r, *e;
+	size_t i;
+
+	r = ntm_nl_path_id_build(req, sizeof(req), FAMILY, NTM_CMD_PATH_DEL, 5, 42);
+	for (i = 0; i < ARRAY_SIZE(codes); i++) {
+		struct req_ctx ctx = { 0 };
+
+		e = error_msg(nl, r, codes[i], true);
+		assert_int_equal(answer(nl, r, NTM_CMD_PATH_DEL, NULL, &ctx,
+					e->nlmsg_len), -EPROTO);
+	}
+	{
+		struct req_ctx ctx = { 0 };
+
+		e = error_msg(nl, r, 28, true);	/* positive: as -28 */
+		assert_int_equal(answer(nl, r, NTM_CMD_PATH_DEL, NULL, &ctx,
+					e->nlmsg_len), -ENOSPC);
+	}
+	assert_string_equal(ntm_nl_strerror(nl, INT_MIN), "malformed answer from nf_ntm");
+	free(nl);
+}
+
 static void test_fmt_and_names(void **state)
 {
 	struct sockaddr_storage ss;
@@ -1014,6 +1083,8 @@ int main(void)
 		cmocka_unit_test(test_dump_callback_stops),
 		cmocka_unit_test(test_dump_done_with_error),
 		cmocka_unit_test(test_malformed_answer_keeps_reading),
+		cmocka_unit_test(test_huge_nlmsg_len),
+		cmocka_unit_test(test_error_code_out_of_range),
 		cmocka_unit_test(test_fmt_and_names),
 		cmocka_unit_test(test_open_without_module),
 	};

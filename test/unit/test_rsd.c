@@ -326,6 +326,8 @@ static void rsd_up(void)
 
 static void rsd_down(void)
 {
+	ntm_ratelimit_free(r->rl);
+	r->rl = NULL;
 	rsd_store_close(r->store);
 	rsd_txn_free(r->txns);
 	ntm_nonce_cache_free(r->nonces);
@@ -700,6 +702,50 @@ static void test_config_errors(void **state)
 	config_rejects("control 0.0.0.0:1 x x x x x x x x\n", "rsd.conf:1: control: expected");
 }
 
+static void test_config_rate(void **state)
+{
+	const char *base = "tunnel-address 192.0.2.1\ndc-key 9 " HEX64 "\n";
+	struct rsd_config c;
+	char text[1024], err[512];
+
+	/* Defaults: limited out of the box. */
+	if (t_parse(base, &c, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(c.rl.rate, NTM_RL_DEFAULT_RATE);
+	assert_int_equal(c.rl.burst, NTM_RL_DEFAULT_BURST);
+	assert_int_equal(c.rl.total_rate, NTM_RL_DEFAULT_TOTAL_RATE);
+	assert_int_equal(c.rl.max_sources, NTM_RL_DEFAULT_SOURCES);
+	assert_int_equal(c.nrl_exempt, 0);
+	rsd_config_free(&c);
+	snprintf(text, sizeof(text),
+		 "%scontrol-rate 50 100\ncontrol-rate-total 0 0\n"
+		 "control-rate-sources 128\ncontrol-rate-exempt 198.51.100.20\n"
+		 "control-rate-exempt 2001:db8::/32\n", base);
+	if (t_parse(text, &c, err, sizeof(err)))
+		fail_msg("%s", err);
+	assert_int_equal(c.rl.rate, 50);
+	assert_int_equal(c.rl.burst, 100);
+	assert_int_equal(c.rl.total_rate, 0);
+	assert_int_equal(c.rl.max_sources, 128);
+	assert_int_equal(c.nrl_exempt, 2);
+	assert_int_equal(c.rl_exempt[0].plen, 32);
+	assert_int_equal(c.rl_exempt[1].family, AF_INET6);
+	rsd_config_free(&c);
+
+	snprintf(text, sizeof(text), "%scontrol-rate 10 0\n", base);
+	config_rejects(text, "rsd.conf:3: control-rate: BURST: expected 1..4294967295");
+	snprintf(text, sizeof(text), "%scontrol-rate 0 5\n", base);
+	config_rejects(text, "rsd.conf:3: control-rate: BURST: expected 0 with a rate of 0");
+	snprintf(text, sizeof(text), "%scontrol-rate-total fast 1\n", base);
+	config_rejects(text, "rsd.conf:3: control-rate-total: PKTS/S: expected 0 (no limit)");
+	snprintf(text, sizeof(text), "%scontrol-rate 10\n", base);
+	config_rejects(text, "rsd.conf:3: control-rate: expected \"control-rate PKTS/S BURST\"");
+	snprintf(text, sizeof(text), "%scontrol-rate-sources 0\n", base);
+	config_rejects(text, "rsd.conf:3: control-rate-sources: expected 1..16777216");
+	snprintf(text, sizeof(text), "%scontrol-rate-exempt 198.51.100.20/24\n", base);
+	config_rejects(text, "rsd.conf:3: control-rate-exempt: expected a prefix");
+}
+
 static void test_config_load_missing(void **state)
 {
 	struct rsd_config c;
@@ -888,6 +934,77 @@ static void test_direct_refused(void **state)
 		assert_dr(&rp, NTM_E_CONFLICT, 42);
 		assert_installed(&rd);
 	}
+}
+
+/*
+ * A flood from one source: the burst is opened, the rest dropped unopened
+ * and counted; the DC's exempt address and other sources are not affected;
+ * a second later the source gets its tokens back.
+ */
+static void test_rate_limit(void **state)
+{
+	struct ntm_relay_direction rd = rd_s(42);
+	struct sockaddr_storage flood = src_of("203.0.113.66", 4000);
+	struct sockaddr_storage dc = src_of("198.51.100.20", 7700);
+	struct sockaddr_storage other = src_of("192.0.2.1", 7700);
+	uint8_t junk[100], out[NTM_CTL_MAX_LEN];
+	union ntm_body b;
+	struct reply rp;
+	int i, answered = 0;
+
+	cfg.rl = (struct ntm_ratelimit_config){ .rate = 10, .burst = 5,
+		.total_rate = 0, .max_sources = 16 };
+	cfg.nrl_exempt = 1;
+	cfg.rl_exempt[0] = (struct rsd_route){ .family = AF_INET, .plen = 32,
+		.addr = { 198, 51, 100, 20 } };
+	assert_int_equal(rsd_control_ratelimit(r), 0);
+	assert_non_null(r->rl);
+
+	/* Unauthenticated junk: 5 opened (and dropped), 95 never opened. */
+	memset(junk, 0xa5, sizeof(junk));
+	for (i = 0; i < 100; i++)
+		assert_int_equal(rsd_control_input(r, junk, sizeof(junk), &flood,
+						   out, sizeof(out)), 0);
+	assert_int_equal(r->stats.dropped, 5);
+	assert_int_equal(r->stats.rate_limited, 95);
+	assert_int_equal(r->stats.rx, 100);
+
+	/* The DC, exempt: all 50 authentic Relay Directions answered. */
+	memset(&b, 0, sizeof(b));
+	b.relay_direction = rd;
+	for (i = 0; i < 50; i++) {
+		rp = t_send_from(NTM_MSG_RELAY_DIRECTION, DC_KEY_ID, 100 + (uint64_t)i,
+				 dc_key, &b, &dc);
+		answered += rp.len > 0;
+	}
+	assert_int_equal(answered, 50);
+	assert_installed(&rd);
+	/* Another source has its own bucket. */
+	rp = t_send_from(NTM_MSG_RELAY_DIRECTION, DC_KEY_ID, 200, dc_key, &b, &other);
+	assert_true(rp.len > 0);
+	/* The flooding source, authentic now, is still out of tokens... */
+	rp = t_send_from(NTM_MSG_RELAY_DIRECTION, DC_KEY_ID, 201, dc_key, &b, &flood);
+	assert_int_equal(rp.len, 0);
+	assert_int_equal(r->stats.rate_limited, 96);
+	/* ...until 100 ms later. */
+	t_now += 100;
+	rp = t_send_from(NTM_MSG_RELAY_DIRECTION, DC_KEY_ID, 202, dc_key, &b, &flood);
+	assert_true(rp.len > 0);
+	/* One line for the first drop; the other 95 wait for the summary,
+	 * which goes out once due, and only then. */
+	rsd_control_tick(r);
+	assert_int_equal(r->rl_log.suppressed, 95);
+	t_now += RSD_RL_LOG_MS;
+	rsd_control_tick(r);
+	assert_int_equal(r->rl_log.suppressed, 0);
+
+	/* control-rate 0 0 and control-rate-total 0 0: no limiter at all. */
+	cfg.rl.rate = 0;
+	cfg.rl.burst = 0;
+	assert_int_equal(rsd_control_ratelimit(r), 0);
+	assert_null(r->rl);
+	cfg.nrl_exempt = 0;
+	ntm_ratelimit_config_default(&cfg.rl);
 }
 
 static void test_never_answered(void **state)
@@ -1534,11 +1651,13 @@ int main(void)
 		cmocka_unit_test(test_config_valid),
 		cmocka_unit_test(test_config_errors),
 		cmocka_unit_test(test_config_load_missing),
+		cmocka_unit_test(test_config_rate),
 		T(test_direct_install),
 		T(test_direct_retransmission),
 		T(test_direct_update),
 		T(test_direct_refused),
 		T(test_never_answered),
+		T(test_rate_limit),
 		T(test_tunnel_request),
 		T(test_teardown),
 		T(test_expiry),

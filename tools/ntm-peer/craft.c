@@ -48,13 +48,16 @@ int peer_send(const struct peer_opts *o)
 		goto out;
 
 	for (i = 0; i < o->count; i++) {
-		uint64_t c = o->replay ? o->counter_start : o->counter_start + i;
+		uint32_t paths = o->paths ? o->paths : 1;
+		uint32_t id = o->path_id + (uint32_t)(i % paths);
+		uint64_t c = o->replay ? o->counter_start :
+					 o->counter_start + i / paths;
 		uint8_t *inner = pkt + NTM_DATA_HDR_LEN;
 		unsigned int x;
 		ssize_t len, n;
 
 		if (o->keepalive) {
-			len = ntm_keepalive_build(&keys, o->leg, o->path_id, c,
+			len = ntm_keepalive_build(&keys, o->leg, id, c,
 						  pkt, sizeof(pkt));
 		} else {
 			if (o->vip.family) {
@@ -66,7 +69,7 @@ int peer_send(const struct peer_opts *o)
 				for (j = 0; j < o->payload_size; j++)
 					inner[j] = (uint8_t)(i + j);
 			}
-			len = ntm_data_seal(&keys, o->leg, o->path_id, c, inner,
+			len = ntm_data_seal(&keys, o->leg, id, c, inner,
 					    o->payload_size, pkt, sizeof(pkt));
 		}
 		if (len < 0) {
@@ -75,8 +78,7 @@ int peer_send(const struct peer_opts *o)
 			goto out;
 		}
 		if (o->bad_path_id)
-			ntm_put_be32(pkt + 4, o->path_id == UINT32_MAX ? 1 :
-					      o->path_id + 1);
+			ntm_put_be32(pkt + 4, id == UINT32_MAX ? 1 : id + 1);
 		if (o->forge_tag)
 			pkt[NTM_DATA_HDR_LEN - 1] ^= 0x01;
 		if (o->forge_aead)

@@ -18,7 +18,7 @@ static const char usage[] =
 "       ntm-peer send COMMON --remote ADDR:PORT --count N [--payload-size S]\n"
 "                [--keepalive] [--forge-tag] [--forge-aead] [--replay]\n"
 "                [--bad-path-id] [--truncate LEN] [--xor OFF:MASK]...\n"
-"                [--interval MS] [--vip ADDR --peer-vip ADDR]\n"
+"                [--interval MS] [--paths N] [--vip ADDR --peer-vip ADDR]\n"
 "       ntm-peer recv COMMON --local ADDR:PORT --count N [--timeout MS]\n"
 "                [--linger MS]\n"
 "\n"
@@ -82,6 +82,9 @@ static const char usage[] =
 "  --xor OFF:MASK         XOR byte OFF of the packet with MASK (0..255) after\n"
 "                         sealing (repeatable, up to 16)\n"
 "  --interval MS          wait MS milliseconds between packets (default 0)\n"
+"  --paths N              send for PathIDs ID, ID+1, ... ID+N-1 in turn (all\n"
+"                         under the same path key; a load generator): packet\n"
+"                         i goes to ID + i % N with counter start + i / N\n"
 "\n"
 "recv: receive N datagrams on --local and check each. Prints one line per\n"
 "datagram and a summary. Exits 0 only if N arrived in time, all authentic\n"
@@ -115,6 +118,7 @@ enum {
 	O_TUN, O_VIP, O_PEER_VIP, O_ROUTE, O_MTU, O_KEEPALIVE, O_TUNNEL_REQUEST,
 	O_COUNT, O_PAYLOAD_SIZE, O_FORGE_TAG, O_FORGE_AEAD, O_REPLAY,
 	O_BAD_PATH_ID, O_TRUNCATE, O_XOR, O_INTERVAL, O_TIMEOUT, O_LINGER,
+	O_PATHS,
 };
 
 #define M_RUN	(1u << PEER_RUN)
@@ -154,6 +158,7 @@ static const struct opt {
 	{ "truncate", O_TRUNCATE, M_SEND, true },
 	{ "xor", O_XOR, M_SEND, true },
 	{ "interval", O_INTERVAL, M_SEND, true },
+	{ "paths", O_PATHS, M_SEND, true },
 	{ "timeout", O_TIMEOUT, M_RECV, true },
 	{ "linger", O_LINGER, M_RECV, true },
 };
@@ -295,6 +300,10 @@ bad_xor:
 		if (ntm_cli_parse_u32(v, 0, 3600000, &o->interval_ms) < 0)
 			return usage_error(o, "--interval: expected milliseconds, 0..3600000, got \"%s\"", v);
 		return 0;
+	case O_PATHS:
+		if (ntm_cli_parse_u32(v, 1, 16777216, &o->paths) < 0)
+			return usage_error(o, "--paths: expected a number of paths, 1..16777216, got \"%s\"", v);
+		return 0;
 	case O_TIMEOUT:
 	case O_LINGER:
 		if (ntm_cli_parse_u32(v, op->id == O_TIMEOUT ? 1 : 0, 3600000,
@@ -368,6 +377,8 @@ static int check(struct peer_opts *o, uint64_t seen)
 		}
 		if (!o->replay && o->count - 1 > NTM_COUNTER_MAX - o->counter_start)
 			return usage_error(o, "send: --counter-start + --count goes past the largest counter");
+		if (o->paths && o->paths - 1 > UINT32_MAX - o->path_id)
+			return usage_error(o, "send: --path-id + --paths goes past PathID 4294967295");
 		if (o->has_truncate && o->truncate >= len)
 			return usage_error(o, "send: --truncate %u is not below the packet's length, %llu",
 				           o->truncate, (unsigned long long)len);

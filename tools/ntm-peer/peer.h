@@ -90,6 +90,7 @@ struct peer_opts {
 	bool has_truncate;
 	uint32_t truncate;		/* bytes sent of each packet */
 	uint32_t interval_ms;
+	uint32_t paths;			/* --paths: PathIDs path_id.. in turn */
 	struct peer_xor xors[PEER_MAX_XOR];
 	unsigned int nxor;
 	/* recv */
