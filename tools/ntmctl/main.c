@@ -749,6 +749,7 @@ static struct ntm_nl *ctx_nl(struct ctx *c);
 /* Path requests of a batch file queued for one sendmsg(), by line. */
 struct batch {
 	const char *file;
+	unsigned int max;		/* requests per sendmsg() */
 	struct ntm_nl_batch *nlb;
 	unsigned long line[NTM_NL_BATCH_MAX];
 	uint32_t id[NTM_NL_BATCH_MAX];
@@ -823,7 +824,26 @@ static int batch_queue(struct ctx *c, struct batch *bt,
 	}
 	bt->line[idx] = lineno;
 	bt->id[idx] = cmd->path.id;
-	return NTMCTL_OK;
+	return (unsigned int)idx + 1 >= bt->max ? batch_flush(bt) : NTMCTL_OK;
+}
+
+/* NTMCTL_BATCH_MAX=N: at most N requests per sendmsg() (to compare). */
+static unsigned int batch_max(void)
+{
+	const char *e = getenv("NTMCTL_BATCH_MAX");
+	char *end;
+	unsigned long v;
+
+	if (!e || !*e)
+		return NTM_NL_BATCH_MAX;
+	errno = 0;
+	v = strtoul(e, &end, 10);
+	if (errno || *end || v < 1 || v > NTM_NL_BATCH_MAX) {
+		fprintf(stderr, "ntmctl: NTMCTL_BATCH_MAX=%s ignored: not 1..%d\n",
+			e, NTM_NL_BATCH_MAX);
+		return NTM_NL_BATCH_MAX;
+	}
+	return (unsigned int)v;
 }
 
 /*
@@ -835,7 +855,7 @@ static int batch_queue(struct ctx *c, struct batch *bt,
  */
 static int cmd_batch(struct ctx *c, const struct ntmctl_cmd *outer, struct out *o)
 {
-	struct batch bt = { .file = outer->batch };
+	struct batch bt = { .file = outer->batch, .max = batch_max() };
 	FILE *f = stdin;
 	char *line = NULL, *argv[64];
 	size_t cap = 0;
