@@ -20,17 +20,22 @@
 
 set -euo pipefail
 cd "${NTM_REPO:-$(dirname "$0")/..}"
-# shellcheck source=test/lib/relay.sh
-source test/lib/relay.sh
+# shellcheck source=test/lib/rsd.sh
+source test/lib/rsd.sh
 export NTM_TEST_QUIET=1
-checktool ntmctl ntm-peer ntm-relay-user jq nft ping tcpdump python3
+checktool ntmctl ntm-peer ntm-relay-user ntm-rsd ntm-dc-stub jq nft ping tcpdump python3
 
 OUT=${BENCH_OUT:-/run/ntm-vm/result/bench}
 mkdir -p "$OUT"
 PINGS=${BENCH_PINGS:-600}
 PING_IV=${BENCH_PING_IV:-0.01}
 FLOOD_SECS=${BENCH_FLOOD_SECS:-5}
-SCALE_MAX=${BENCH_SCALE_MAX:-100000}
+CTL_SAMPLES=${BENCH_CTL_SAMPLES:-300}
+SCALE_MAX=${BENCH_SCALE_MAX:-1000000}
+# Phases to run (all by default); a subset is for working on one of them.
+PHASES=" ${BENCH_PHASES:-direct kernel plain user wg turn ctl scale} "
+phase() { [[ $PHASES == *" $1 "* ]]; }
+PERF=${BENCH_PERF:-1}
 WORK=$NTM_LOGDIR
 RELAY_KEY=00112233445566778899aabbccddeeff
 summary_csv=$OUT/summary.csv
@@ -58,8 +63,21 @@ table ip sink {
 }
 EOF
 
+# GH drops (and counts) the RS-N/RS-T floods' inner UDP to port 9.
+n "$GH" nft -f - <<EOF
+table ip sink {
+	counter c9 {}
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		udp dport 9 counter name c9 drop
+	}
+}
+EOF
+
 SRC_VIP=100.66.0.1 SINK_VIP=100.66.0.2
-ID_S=100 ID_N=300 ID_F=101
+ID_S=100 ID_N=300 ID_F=101 ID_FN=301 ID_FT=401
+VIP_FN=100.64.0.40 T_POOL=203.0.113.0/28 T_ADDR=203.0.113.5
+n "$GH" ip route add $T_POOL via "$RS_IP"
 VIP_S_A=100.64.0.1 VIP_S_B=100.64.0.2 VIP_N=100.64.0.3 VIP_GH=100.65.0.30
 CTR_BASE=1000000
 
@@ -153,14 +171,17 @@ fwd_time() { # MODE(rss|rsn) DP SCEN: pcap -> fwd-DP-SCEN.csv (ns), summary in m
 
 # A flood of 64-byte Data on path ID_F from SRC, counters never reused.
 FLOOD_PIDS=()
-flood_start() { # REMOTE [N senders]
+# FLOOD_N senders; FLOOD_ARGS: the path and other ntm-peer send options.
+FLOOD_N=1
+FLOOD_ARGS=(--path-id $ID_F)
+flood_start() { # REMOTE
 	local i
 	FLOOD_PIDS=()
-	for ((i = 0; i < ${2:-1}; i++)); do
+	for ((i = 0; i < FLOOD_N; i++)); do
 		CTR_BASE=$((CTR_BASE + 100000000))
-		bg "$SRC" ntm-peer send -q --path-id $ID_F --path-key "$PATH_KEY" --leg a \
+		bg "$SRC" ntm-peer send -q --path-key "$PATH_KEY" --leg a \
 			--remote "$1" --counter-start $CTR_BASE --count 100000000 \
-			--payload-size 64 >/dev/null 2>&1
+			--payload-size 64 "${FLOOD_ARGS[@]}" >/dev/null 2>&1
 		FLOOD_PIDS+=("$!")
 	done
 }
@@ -168,19 +189,74 @@ flood_stop() { stop "${FLOOD_PIDS[@]}"; FLOOD_PIDS=(); }
 
 # Forwarded packets/s of a flood: the counter COUNTFN prints, over
 # FLOOD_SECS of wall time after 2 s of warm-up.
-rate_run() { # DP SCEN REMOTE FN (prints "received forwarded", one snapshot)
-	local t0 t1 rx0 rx1 tx0 tx1 dt
+# The guest's CPU time (/proc/stat, all CPUs): "user system softirq idle"
+# in USER_HZ ticks (nice in user, irq and steal in system, iowait in idle).
+cpu_snap() { awk '/^cpu / { print $2 + $3, $4 + $7 + $9, $8, $5 + $6 }' /proc/stat; }
+cpu_put() { # WHAT DP SCEN "SNAP0" "SNAP1": the shares of the guest's CPU time
+	local u0 s0 q0 i0 u1 s1 q1 i1 u s q b
+	read -r u0 s0 q0 i0 <<<"$4"
+	read -r u1 s1 q1 i1 <<<"$5"
+	read -r u s q b <<<"$(awk -v u="$((u1 - u0))" -v s="$((s1 - s0))" -v q="$((q1 - q0))" -v i="$((i1 - i0))" \
+		'BEGIN { t = u + s + q + i; if (!t) t = 1
+		printf "%.0f %.0f %.0f %.0f\n", 100 * u / t, 100 * s / t, 100 * q / t, 100 * (t - i) / t }')"
+	put "$1" "$2" "$3" cpu_user_pct "$u"
+	put "$1" "$2" "$3" cpu_sys_pct "$s"
+	put "$1" "$2" "$3" cpu_softirq_pct "$q"
+	put "$1" "$2" "$3" cpu_busy_pct "$b"
+}
+
+# A profile of the whole guest while something runs (perf record -a -g), its
+# top entries to $OUT/perf-NAME.txt. Best effort: BENCH_PERF=0, or no perf
+# for this kernel, leaves a note instead.
+perf_ok() { ((PERF)) && perf record -q -o /dev/null -a -- true >/dev/null 2>&1; }
+PERF_PID= PERF_NAME=
+# perf's own start (kallsyms, every process's maps) takes seconds under TCG:
+# it records for SECS once sampling has begun, and perf_stop waits for it.
+perf_start() { # NAME SECS
+	PERF_NAME=$1
+	perf_ok || { echo "perf not usable in this guest (BENCH_PERF=$PERF)" >"$OUT/perf-$1.txt"; return 0; }
+	perf record -q -a -g -F 499 -o "$WORK/perf-$1.data" -- sleep "$2" >"$WORK/perf-$1.log" 2>&1 &
+	PERF_PID=$!
+}
+perf_stop() {
+	[[ -n $PERF_PID ]] || return 0
+	wait "$PERF_PID" 2>/dev/null || true
+	PERF_PID=
+	{
+		echo "# perf record -a -g -F 499 in the guest while: $PERF_NAME"
+		echo "# self time by symbol (--no-children), then by DSO"
+		perf report -i "$WORK/perf-$PERF_NAME.data" --stdio --no-children -g none \
+			--percent-limit 0.4 --sort sym 2>/dev/null | grep -v '^$' | head -n 60
+		echo "# by DSO"
+		perf report -i "$WORK/perf-$PERF_NAME.data" --stdio --no-children -g none \
+			--percent-limit 0.5 --sort dso 2>/dev/null | grep -v '^#' | grep -v '^$' | head -n 15
+	} >"$OUT/perf-$PERF_NAME.txt" || true
+	rm -f "$WORK/perf-$PERF_NAME.data"
+}
+
+rate_run() { # DP SCEN REMOTE FN [PROFILE] (FN prints "received forwarded", one snapshot)
+	local t0 t1 rx0 rx1 tx0 tx1 dt c0 c1
 	flood_start "$3"
 	sleep 2
-	read -r rx0 tx0 <<<"$($4)"; t0=$(now)
+	[[ -z ${5:-} ]] || perf_start "$5" "$FLOOD_SECS"
+	read -r rx0 tx0 <<<"$($4)"; t0=$(now); c0=$(cpu_snap)
 	sleep "$FLOOD_SECS"
-	read -r rx1 tx1 <<<"$($4)"; t1=$(now)
+	read -r rx1 tx1 <<<"$($4)"; t1=$(now); c1=$(cpu_snap)
+	[[ -z ${5:-} ]] || perf_stop
 	flood_stop
 	dt=$(elapsed "$t0" "$t1")
 	put rate "$1" "$2" offered_pps "$(awk -v a="$rx0" -v b="$rx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
 	put rate "$1" "$2" forwarded_pps "$(awk -v a="$tx0" -v b="$tx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
+	cpu_put rate "$1" "$2" "$c0" "$c1"
 }
 f_rxtx() { pfield $ID_F ' | "\(.leg_a.stats.rx_packets) \(.leg_b.stats.tx_packets)"'; }
+# RS-N, RS-T: accepted from leg A; forwarded = what reached GH (its raw hook).
+gh_count() {
+	ip netns exec "$GH" nft -j list counter ip sink c9 |
+		jq '.nftables[] | select(.counter) | .counter.packets'
+}
+fn_rxtx() { echo "$(pfield $ID_FN '.leg_a.stats.rx_packets') $(gh_count)"; }
+ft_rxtx() { echo "$(pfield $ID_FT '.leg_a.stats.rx_packets') $(gh_count)"; }
 
 # --- relay up/down -----------------------------------------------------------
 
@@ -188,6 +264,10 @@ RS_PATHS=(
 	"path add $ID_S type s path-key $PATH_KEY a-vip $VIP_S_A b-vip $VIP_S_B refresh 0"
 	"path add $ID_N type n path-key $PATH_KEY a-vip $VIP_N b-vip $VIP_GH refresh 0"
 	"path add $ID_F type s path-key $PATH_KEY b-endpoint $SINK_IP:9999 refresh 0"
+)
+RS_FLOOD_PATHS=(
+	"path add $ID_FN type n path-key $PATH_KEY a-vip $VIP_FN b-vip $VIP_GH refresh 0"
+	"path add $ID_FT type t path-key $PATH_KEY a-vip $T_ADDR b-vip $GH_IP refresh 0"
 )
 
 rsn_net() {
@@ -198,13 +278,14 @@ rsn_net() {
 kernel_up() {
 	DP=kernel
 	n "$RS" ntmctl tunnel set port "$RS_PORT" max-paths 1100000
-	printf '%s\n' "${RS_PATHS[@]}" | n "$RS" ntmctl -b -
+	printf '%s\n' "${RS_PATHS[@]}" "${RS_FLOOD_PATHS[@]}" | n "$RS" ntmctl -b -
 	rsn_net
+	n "$RS" ip route replace $T_POOL dev ntm0
 }
 
 user_up() {
 	DP=user
-	n "$RS" ntmctl tunnel del
+	ip netns exec "$RS" ntmctl tunnel del 2>/dev/null || true
 	printf '%s\n' "${RS_PATHS[@]}" >"$WORK/ru.paths"
 	bg "$RS" ntm-relay-user --port "$RS_PORT" --dev ntm0 --path-file "$WORK/ru.paths" \
 		--stats-file "$WORK/ru.json" >"$WORK/ru.monitor" 2>"$WORK/ru.log"
@@ -249,31 +330,46 @@ datapath_run() {
 	stop "$pn"
 
 	log "$dp: RS-S flood rate"
-	rate_run "$dp" rss-1sender "$RS_IP:$RS_PORT" f_rxtx
+	rate_run "$dp" rss-1sender "$RS_IP:$RS_PORT" f_rxtx "$([[ $dp == kernel ]] && echo kernel-rss-flood)"
+	FLOOD_N=2
 	rate_run "$dp" rss-2senders "$RS_IP:$RS_PORT" f_rxtx
+	FLOOD_N=1
+	[[ $dp == kernel ]] || return 0
+	log "$dp: RS-N and RS-T flood rates (inner IPv4/UDP to GH port 9)"
+	FLOOD_ARGS=(--path-id $ID_FN --vip $VIP_FN --peer-vip $VIP_GH)
+	rate_run "$dp" rsn-1sender "$RS_IP:$RS_PORT" fn_rxtx
+	FLOOD_ARGS=(--path-id $ID_FT --vip $T_ADDR --peer-vip $GH_IP)
+	rate_run "$dp" rst-1sender "$RS_IP:$RS_PORT" ft_rxtx
+	FLOOD_ARGS=(--path-id $ID_F)
 }
 
 # --- direct (Table 3 baseline) -------------------------------------------------
 
-log "direct"
-ping_run "$SRC" "$SINK_IP" plain-public
-peer "$SRC" a 4242 $SRC_VIP $SINK_VIP "$SINK_IP:7710" --local "$SRC_IP:7710"; p1=$PEER_PID
-peer "$SINK" b 4242 $SINK_VIP $SRC_VIP "$SRC_IP:7710" --local "$SINK_IP:7710"; p2=$PEER_PID
-ip netns exec "$SRC" ping -c 3 -i 0.2 -W 2 $SINK_VIP >/dev/null || die "direct tunnel ping"
-ping_run "$SRC" $SINK_VIP direct-tunnel
-stop "$p1" "$p2"
+if phase direct; then
+	log "direct"
+	ping_run "$SRC" "$SINK_IP" plain-public
+	peer "$SRC" a 4242 $SRC_VIP $SINK_VIP "$SINK_IP:7710" --local "$SRC_IP:7710"; p1=$PEER_PID
+	peer "$SINK" b 4242 $SINK_VIP $SRC_VIP "$SRC_IP:7710" --local "$SINK_IP:7710"; p2=$PEER_PID
+	ip netns exec "$SRC" ping -c 3 -i 0.2 -W 2 $SINK_VIP >/dev/null || die "direct tunnel ping"
+	ping_run "$SRC" $SINK_VIP direct-tunnel
+	stop "$p1" "$p2"
+fi
 
 # --- kernel, plain forwarding, user -------------------------------------------
 
 n "$RS" nft -f nft/ntmobile.nft
 n "$RS" nft add element inet ntmobile rsn_hosts "{ $VIP_GH : $GH_IP }"
 n "$RS" nft add element inet ntmobile rsn_vips "{ 100.64.0.0/16 }"
+n "$RS" nft add element inet ntmobile rst_addrs "{ $T_POOL }"
 
-kernel_up
-datapath_run kernel
+if phase kernel; then
+	kernel_up
+	datapath_run kernel
+fi
 
-log "plain forwarding (nft dnat + masquerade) of the same flood"
-n "$RS" nft -f - <<EOF
+if phase plain; then
+	log "plain forwarding (nft dnat + masquerade) of the same flood"
+	n "$RS" nft -f - <<EOF
 table ip benchfwd {
 	counter cin {}
 	counter cout {}
@@ -295,76 +391,308 @@ table ip benchfwd {
 	}
 }
 EOF
-c_rxtx() {
-	ip netns exec "$RS" nft -j list table ip benchfwd |
-		jq -r '[.nftables[] | select(.counter) | .counter] | "\(.[] | select(.name == "cin") | .packets) \(.[] | select(.name == "cout") | .packets)"'
-}
-rate_run plain fwd-1sender "$RS_IP:7799" c_rxtx
-rate_run plain fwd-2senders "$RS_IP:7799" c_rxtx
-n "$RS" nft delete table ip benchfwd
+	c_rxtx() {
+		ip netns exec "$RS" nft -j list table ip benchfwd |
+			jq -r '[.nftables[] | select(.counter) | .counter] | "\(.[] | select(.name == "cin") | .packets) \(.[] | select(.name == "cout") | .packets)"'
+	}
+	rate_run plain fwd-1sender "$RS_IP:7799" c_rxtx
+	FLOOD_N=2
+	rate_run plain fwd-2senders "$RS_IP:7799" c_rxtx
+	FLOOD_N=1
+	n "$RS" nft delete table ip benchfwd
+fi
 
-user_up
-datapath_run user
-stop "$RU_PID"
-RU_PID=
+if phase user; then
+	user_up
+	datapath_run user
+	stop "$RU_PID"
+	RU_PID=
+fi
+
+# --- WireGuard as a relay hop ------------------------------------------------------
+#
+# SRC -- wg --> RS -- wg --> SINK: the RS's wg0 has both as peers and routes
+# between them (decrypt, route, encrypt). The same sender as for nf_ntm,
+# ntm-peer send, puts the same 104-byte UDP payloads into SRC's wg0, to
+# 10.99.2.2:9 (SINK's side). SINK completes WireGuard's handshakes, then
+# drops and counts the data messages (type 4) in its raw hook before
+# decrypting them, as it drops the RS-S flood without reading it.
+
+wg_up() { # NS ADDR/LEN LISTEN_PORT -> public key on stdout
+	local ns=$1 key=$WORK/wg-$1.key
+	(umask 077 && wg genkey >"$key")
+	n "$ns" ip link add wg0 type wireguard >/dev/null
+	n "$ns" wg set wg0 private-key "$key" listen-port "$3" >/dev/null
+	n "$ns" ip addr add "$2" dev wg0 >/dev/null
+	n "$ns" ip link set wg0 up >/dev/null
+	wg pubkey <"$key"
+}
+wg_count() { # NS -> "rx tx" packets of its wg0
+	ip -n "$1" -s -j link show wg0 | jq -r '.[0].stats64 | "\(.rx.packets) \(.tx.packets)"'
+}
+sink_wg_data() {
+	ip netns exec "$SINK" nft -j list counter ip sink cwg |
+		jq '.nftables[] | select(.counter) | .counter.packets'
+}
+w_rxtx() { echo "$(wg_count "$RS" | cut -d' ' -f1) $(sink_wg_data)"; }
+
+if phase wg; then
+	log "WireGuard as a relay hop"
+	if ! modprobe wireguard 2>/dev/null || ! command -v wg >/dev/null; then
+		put wg guest all skipped "no wireguard module or wg tool"
+	else
+		k_src=$(wg_up "$SRC" 10.99.1.1/24 51820)
+		k_rs=$(wg_up "$RS" 10.99.0.1/24 51820)
+		k_sink=$(wg_up "$SINK" 10.99.2.2/24 51820)
+		n "$SRC" wg set wg0 peer "$k_rs" endpoint "$RS_IP:51820" allowed-ips 10.99.0.0/16
+		n "$SRC" ip route add 10.99.0.0/16 dev wg0
+		n "$RS" wg set wg0 peer "$k_src" endpoint "$SRC_IP:51820" allowed-ips 10.99.1.0/24 \
+			peer "$k_sink" endpoint "$SINK_IP:51820" allowed-ips 10.99.2.0/24
+		n "$RS" ip route add 10.99.0.0/16 dev wg0
+		n "$RS" sysctl -qw net.ipv4.ip_forward=1
+		n "$SINK" wg set wg0 peer "$k_rs" endpoint "$RS_IP:51820" allowed-ips 10.99.0.0/16
+		n "$SINK" ip route add 10.99.0.0/16 dev wg0
+		# Handshakes first (SRC-RS, RS-SINK), with the data still let through.
+		ip netns exec "$SRC" ping -c 4 -i 0.5 -W 3 10.99.2.2 >/dev/null ||
+			die "WireGuard relay: SRC cannot reach SINK's wg0"
+		n "$SINK" nft -f - <<EOF
+table ip sink {
+	counter cwg {}
+	chain prewg {
+		type filter hook prerouting priority raw; policy accept;
+		udp dport 51820 @th,64,8 4 counter name cwg drop
+	}
+}
+EOF
+		FLOOD_ARGS=(--path-id $ID_F)
+		rate_run wg relay-1sender "10.99.2.2:9" w_rxtx kernel-wg-flood
+		for ns in "$SRC" "$RS" "$SINK"; do n "$ns" ip link del wg0; done
+		n "$SINK" nft delete chain ip sink prewg
+	fi
+fi
+
+# --- coturn: a TURN relay in user space ------------------------------------------
+#
+# turnserver on the RS (no auth, UDP relay on the RS's address); on SRC,
+# turnutils_uclient's clients allocate relays and send 64-byte messages,
+# unpaced, to turnutils_peer on SINK, which echoes them back through the RS.
+# Counted at the RS: UDP from the clients into port 3478, and UDP from the
+# relay ports to the peer.
+
+t_rxtx() {
+	ip netns exec "$RS" nft -j list table ip benchturn |
+		jq -r '[.nftables[] | select(.counter) | .counter] | "\(.[] | select(.name == "tin") | .packets) \(.[] | select(.name == "tout") | .packets)"'
+}
+if phase turn; then
+	log "coturn relaying UDP between TURN clients and a peer"
+	if ! command -v turnserver >/dev/null || ! command -v turnutils_uclient >/dev/null; then
+		put turn guest all skipped "no coturn"
+	else
+		n "$RS" nft -f - <<EOF
+table ip benchturn {
+	counter tin {}
+	counter tout {}
+	chain in {
+		type filter hook input priority raw; policy accept;
+		ip saddr $SRC_IP udp dport 3478 counter name tin
+	}
+	chain out {
+		type filter hook output priority raw; policy accept;
+		ip daddr $SINK_IP udp dport 3480 counter name tout
+	}
+}
+EOF
+		bg "$RS" turnserver -n --no-cli --no-tls --no-dtls --no-auth --listening-ip "$RS_IP" \
+			--relay-ip "$RS_IP" --min-port 49152 --max-port 49999 --allow-loopback-peers \
+			--no-multicast-peers --log-file stdout --simple-log >"$WORK/turnserver.log" 2>&1
+		turn_pid=$!
+		bg "$SINK" turnutils_peer -L "$SINK_IP" -p 3480 >"$WORK/turnpeer.log" 2>&1
+		tpeer_pid=$!
+		wait_for 20 listening "$RS" udp 3478 || die "turnserver: $(tail -5 "$WORK/turnserver.log")"
+		# -z 0: no pacing; -c: no RTCP sessions; -n: enough for the whole run.
+		turn_flood() {
+			bg "$SRC" turnutils_uclient -c -z 0 -l 64 -m "$1" -n 10000000 \
+				-e "$SINK_IP" -r 3480 "$RS_IP" >"$WORK/uclient.log" 2>&1
+			FLOOD_PIDS=("$!")
+		}
+		turn_rate() { # SCEN CLIENTS
+			local t0 t1 rx0 rx1 tx0 tx1 dt c0 c1
+			turn_flood "$2"
+			sleep 4
+			read -r rx0 tx0 <<<"$(t_rxtx)"; t0=$(now); c0=$(cpu_snap)
+			sleep "$FLOOD_SECS"
+			read -r rx1 tx1 <<<"$(t_rxtx)"; t1=$(now); c1=$(cpu_snap)
+			flood_stop
+			dt=$(elapsed "$t0" "$t1")
+			put rate turn "$1" offered_pps "$(awk -v a="$rx0" -v b="$rx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
+			put rate turn "$1" forwarded_pps "$(awk -v a="$tx0" -v b="$tx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
+			cpu_put rate turn "$1" "$c0" "$c1"
+		}
+		turn_rate relay-1client 1
+		turn_rate relay-4clients 4
+		stop "$turn_pid" "$tpeer_pid"
+		n "$RS" nft delete table ip benchturn
+	fi
+fi
+
+# --- control plane: Relay Direction -> Direction Response at the RS ---------------
+
+if phase ctl; then
+	log "control plane: Relay Direction -> Direction Response"
+	topo_add_public_host DC 198.51.100.20
+	rsd_conf kernel
+	sed -i 's/^log-level .*/log-level info/' "$RSD_CONF"
+	rsd_start
+	cap_start "udp port $RSD_CTL_PORT and host $DC_IP"
+	t0=$(now)
+	for ((i = 0; i < CTL_SAMPLES; i++)); do
+		dc -q relay $((50000 + i)) type s path-key "$PATH_KEY" \
+			a-vip 100.64.$((i / 250 + 10)).$((i % 250 + 1)) b-vip 100.64.9.1 refresh 0 >/dev/null ||
+			die "Relay Direction $i not answered"
+	done
+	put ctl kernel direction wall_secs "$(elapsed "$t0" "$(now)")"
+	cap_stop
+	r=$(python3 bench/match.py ctl "$CAP_FILE" "$RS_IP" "$RSD_CTL_PORT" "$OUT/ctl-direction.csv")
+	echo "   match: $r"
+	put ctl kernel direction unmatched "${r##*unmatched_in=}"
+	awk -F, '{ printf "%.6f\n", $2 / 1e6 }' "$OUT/ctl-direction.csv" >"$WORK/ctl.ms"
+	stats_ms "$WORK/ctl.ms" ctl kernel direction
+	put ctl kernel direction paths "$(ip netns exec "$RS" ntmctl -j tunnel show | jq '.[0].paths')"
+	rsd_stop
+	n "$RS" ntmctl tunnel del 2>/dev/null || true
+fi
 
 # --- scale (nf_ntm) -------------------------------------------------------------
 
-log "scale"
-DP=kernel
-n "$RS" ntmctl tunnel set port "$RS_PORT" max-paths 1100000
-echo "path add $ID_F type s path-key $PATH_KEY b-endpoint $SINK_IP:9999 refresh 0" |
-	n "$RS" ntmctl -b -
-rate_run kernel scale-1path "$RS_IP:$RS_PORT" f_rxtx
+# The path files in the guest's own RAM (the log directory may be the host's
+# /tmp over 9p, slow to read once the caches are dropped).
+SCALE_DIR=/dev/shm
+[[ -d $SCALE_DIR && -w $SCALE_DIR ]] || SCALE_DIR=$WORK
 
-slab_kb() { awk '/^Slab:/ { print $2 }' /proc/meminfo; }
+# Kernel memory the relay table holds: unreclaimable slab (the path caches,
+# kmalloc, and kmalloc_large pages such as a big rhashtable bucket array)
+# plus vmalloc (a bucket array kvmalloc could not get contiguously), in kB.
+kmem_kb() { awk '/^SUnreclaim:/ { s = $2 } /^VmallocUsed:/ { v = $2 } END { print s + v }' /proc/meminfo; }
+# Bytes of slab pages the ntm_path_s cache holds, and its objects.
+path_slab() { awk '$1 == "ntm_path_s" { print $15 * $6 * 4096, $2 }' /proc/slabinfo; }
 scale_to() { # TOTAL paths installed after this step (ID_F plus N-1 others)
-	local total=$1 have=$2 f t0 t1 s0 s1 dt
-	f=$WORK/paths-$total
+	local total=$1 have=$2 f t0 t1 s0 s1 dt n lines pb pn
+	n=$((total - have))
+	f=$SCALE_DIR/paths-$total
 	awk -v a="$have" -v b="$total" -v k="$RELAY_KEY" 'BEGIN {
 		for (i = a; i < b; i++) printf "path add %d type s relay-key %s refresh 0\n", 1000000 + i, k }' >"$f"
-	sync; echo 2 >/proc/sys/vm/drop_caches
-	s0=$(slab_kb); t0=$(now)
-	ip netns exec "$RS" ntmctl -b "$f"
-	t1=$(now); sleep 1; s1=$(slab_kb)
-	dt=$(elapsed "$t0" "$t1")
-	rm -f "$f"
-	put scale kernel "$total" installed "$((total - have))"
-	put scale kernel "$total" install_secs "$dt"
-	put scale kernel "$total" installs_per_sec "$(awk -v n="$((total - have))" -v t="$dt" 'BEGIN { printf "%.0f", n / t }')"
-	put scale kernel "$total" slab_delta_kb "$((s1 - s0))"
-	put scale kernel "$total" bytes_per_path "$(awk -v d="$((s1 - s0))" -v n="$((total - have))" 'BEGIN { printf "%.0f", d * 1024 / n }')"
+	sync; echo 3 >/proc/sys/vm/drop_caches; sleep 1
+	s0=$(kmem_kb)
+	cp /proc/slabinfo "$WORK/slab0"
+	# ntmctl and its libraries back in the page cache: not part of the time
+	ip netns exec "$RS" ntmctl tunnel show >/dev/null
 	t0=$(now)
-	local lines
+	ip netns exec "$RS" ntmctl -b "$f"
+	t1=$(now)
+	rm -f "$f"
+	sync; echo 3 >/proc/sys/vm/drop_caches; sleep 2; s1=$(kmem_kb)
+	# The slab caches that grew, in kB (kmalloc_large and vmalloc are not
+	# in slabinfo: an rhashtable bucket array of more than 8 KiB is there).
+	awk 'NR == FNR { if ($1 !~ /^(#|slabinfo)/) b[$1] = $15 * $6 * 4; next }
+		$1 !~ /^(#|slabinfo)/ { d = $15 * $6 * 4 - b[$1]; if (d > 0) printf "%s %d\n", $1, d }' \
+		"$WORK/slab0" /proc/slabinfo | sort -k2,2nr | head -n 8 >"$OUT/slabdelta-$total.txt"
+	echo "SUnreclaim+VmallocUsed $((s1 - s0))" >>"$OUT/slabdelta-$total.txt"
+	dt=$(elapsed "$t0" "$t1")
+	put scale kernel "$total" installed "$n"
+	put scale kernel "$total" install_secs "$dt"
+	put scale kernel "$total" installs_per_sec "$(awk -v n="$n" -v t="$dt" 'BEGIN { printf "%.0f", n / t }')"
+	put scale kernel "$total" kmem_delta_kb "$((s1 - s0))"
+	put scale kernel "$total" bytes_per_path "$(awk -v d="$((s1 - s0))" -v n="$n" 'BEGIN { printf "%.0f", d * 1024 / n }')"
+	read -r pb pn <<<"$(path_slab)"
+	put scale kernel "$total" path_slab_bytes "$pb"
+	put scale kernel "$total" path_objects "$pn"
+	put scale kernel "$total" slab_bytes_per_path "$(awk -v b="$pb" -v n="$pn" 'BEGIN { printf "%.1f", b / n }')"
+	t0=$(now)
 	lines=$(ip netns exec "$RS" ntmctl path list | wc -l)
 	t1=$(now)
 	put scale kernel "$total" dump_secs "$(elapsed "$t0" "$t1")"
 	put scale kernel "$total" dump_lines "$lines"
-	grep -E '^(kmalloc-(64|96|128|192|256|512)|ntm[^ ]*) ' /proc/slabinfo >"$OUT/slabinfo-$total.txt" || true
+	grep -E '^(# name|kmalloc-(64|96|128|192|256|512|1k|2k|4k|8k)|ntm[^ ]*) ' /proc/slabinfo >"$OUT/slabinfo-$total.txt" || true
+	grep -E '^(Slab|SUnreclaim|SReclaimable|VmallocUsed|MemFree):' /proc/meminfo >>"$OUT/slabinfo-$total.txt"
 }
-have=1
-for total in 1000 100000 1000000; do
-	((total <= SCALE_MAX)) || break
-	# 1M only if the guest has the memory and 100k went fast enough
-	if ((total == 1000000)); then
-		mem=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
-		ips=$(awk -F, '$3 == 100000 && $4 == "installs_per_sec" { print $5 }' "$summary_csv")
-		if ((mem < 900000 || ${ips:-0} < 5000)); then
-			put scale kernel 1000000 skipped "mem_kb=$mem;installs_per_sec=$ips"
-			break
-		fi
+
+# Where path installs spend their time: 50,000 more paths added (and then
+# deleted) under perf, next to the 100,000 installed, apart from the timed run.
+perf_cmd() { # NAME CMD...: perf record -a -g while CMD runs
+	local name=$1
+	shift
+	PERF_NAME=$name
+	if ! perf_ok; then
+		echo "perf not usable in this guest (BENCH_PERF=$PERF)" >"$OUT/perf-$name.txt"
+		"$@"
+		return
 	fi
-	log "scale: $total paths"
-	scale_to "$total" "$have"
-	have=$total
-	rate_run kernel "scale-${total}paths" "$RS_IP:$RS_PORT" f_rxtx
-done
-t0=$(now)
-n "$RS" ntmctl path flush
-put scale kernel "$have" flush_secs "$(elapsed "$t0" "$(now)")"
-n "$RS" ntmctl tunnel del
+	perf record -q -a -g -F 499 -o "$WORK/perf-$name.data" -- "$@" >"$WORK/perf-$name.log" 2>&1 &
+	PERF_PID=$!
+	perf_stop
+}
+# The same 10,000 path adds one request per sendmsg() (NTMCTL_BATCH_MAX=1,
+# the first cut's way) and 256 per sendmsg(), each deleted again after.
+install_compare() {
+	local f=$SCALE_DIR/paths-cmp m t0 t1
+	awk -v k="$RELAY_KEY" 'BEGIN { for (i = 0; i < 10000; i++)
+		printf "path add %d type s relay-key %s refresh 0\n", 4000000 + i, k }' >"$f"
+	sed 's/^path add \([0-9]*\).*/path del \1/' "$f" >"$f.del"
+	for m in 1 256; do
+		ip netns exec "$RS" ntmctl tunnel show >/dev/null
+		t0=$(now)
+		NTMCTL_BATCH_MAX=$m ip netns exec "$RS" ntmctl -b "$f"
+		t1=$(now)
+		put scale kernel "batch$m" installs_per_sec "$(awk -v t="$(elapsed "$t0" "$t1")" 'BEGIN { printf "%.0f", 10000 / t }')"
+		ip netns exec "$RS" ntmctl -b "$f.del"
+	done
+	rm -f "$f" "$f.del"
+}
+install_profile() {
+	local f=$SCALE_DIR/paths-profile
+	awk -v k="$RELAY_KEY" 'BEGIN { for (i = 0; i < 50000; i++)
+		printf "path add %d type s relay-key %s refresh 0\n", 3000000 + i, k }' >"$f"
+	perf_cmd kernel-path-install ip netns exec "$RS" ntmctl -b "$f"
+	sed 's/^path add \([0-9]*\).*/path del \1/' "$f" | n "$RS" ntmctl -b -
+	rm -f "$f"
+}
+
+if phase scale; then
+	log "scale"
+	DP=kernel
+	ip netns exec "$RS" ntmctl tunnel del 2>/dev/null || true
+	n "$RS" ntmctl tunnel set port "$RS_PORT" max-paths 1100000
+	echo "path add $ID_F type s path-key $PATH_KEY b-endpoint $SINK_IP:9999 refresh 0" |
+		n "$RS" ntmctl -b -
+	FLOOD_ARGS=(--path-id $ID_F)
+	rate_run kernel scale-1path "$RS_IP:$RS_PORT" f_rxtx kernel-rss-flood-1path
+	have=1
+	for total in 1000 100000 1000000; do
+		((total <= SCALE_MAX)) || break
+		# 1M only if the guest has the memory for it
+		if ((total == 1000000)); then
+			mem=$(awk '/^MemAvailable:/ { print $2 }' /proc/meminfo)
+			if ((mem < 1500000)); then
+				put scale kernel 1000000 skipped "mem_kb=$mem"
+				break
+			fi
+		fi
+		log "scale: $total paths"
+		scale_to "$total" "$have"
+		have=$total
+		rate_run kernel "scale-${total}paths" "$RS_IP:$RS_PORT" f_rxtx \
+			"$( ((total == 1000000)) && echo kernel-rss-flood-1M || true)"
+		((total != 1000)) || install_compare
+		((total != 100000)) || install_profile
+	done
+	t0=$(now)
+	n "$RS" ntmctl path flush
+	put scale kernel "$have" flush_secs "$(elapsed "$t0" "$(now)")"
+	n "$RS" ntmctl tunnel del
+fi
 
 log "done"
 uname -r >"$OUT/kernel.txt"
 nproc >>"$OUT/kernel.txt"
+awk '/^MemTotal:/ { print $2 }' /proc/meminfo >>"$OUT/kernel.txt"
 echo "BENCH-DONE"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Per-packet forwarding time inside the RS from one pcap of its eth0.
 
-    match.py rss|rsn PCAP RS_IP PORT OUT.csv
+    match.py rss|rsn|ctl PCAP RS_IP PORT OUT.csv
 
 The capture (tcpdump --time-stamp-precision=nano on the RS's only public
 interface) holds both sides of the path: a packet arriving at the RS and the
@@ -16,6 +16,11 @@ packet the RS sends for it. The time between the two is the forwarding time.
        taken as the most common offset of the first 100 packets paired in
        order, and then every packet is matched by it (a lost or uncaptured
        packet does not shift the others).
+
+  ctl  the control plane: a Relay Direction arriving at the RS's control
+       PORT and the RS's answer (Direction Response) to the same address
+       and port; the first request from a client port and the first answer
+       to it (a retransmission is not a new sample).
 
 Writes "dir,delta_ns" lines to OUT.csv; prints "matched=N unmatched_in=M".
 """
@@ -67,7 +72,22 @@ def main():
     port = int(port)
     deltas = []
     unmatched = 0
-    if mode == "rss":
+    if mode == "ctl":
+        first_in, done = {}, set()
+        for ts, pkt in packets(pcap):
+            p = parse(pkt)
+            if not p or p[0] != 17 or len(p[3]) < 8:
+                continue
+            _, src, dst, l4 = p
+            sp, dp = struct.unpack("!HH", l4[:4])
+            if dst == rs_ip and dp == port:
+                first_in.setdefault((src, sp), ts)
+            elif src == rs_ip and sp == port and (dst, dp) in first_in \
+                    and (dst, dp) not in done:
+                done.add((dst, dp))
+                deltas.append(("direction", ts - first_in[(dst, dp)]))
+        unmatched = len(first_in) - len(done)
+    elif mode == "rss":
         pending = {}
         for ts, pkt in packets(pcap):
             p = parse(pkt)

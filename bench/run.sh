@@ -9,14 +9,17 @@
 #   bench/run.sh [--timeout SECS] [--env NAME=VALUE]...
 #
 # --env is passed to the guest: BENCH_PINGS (1000), BENCH_PING_IV (0.01),
-# BENCH_FLOOD_SECS (5), BENCH_SCALE_MAX (100000: the largest path
-# count; 1000000 adds the 1M-path step if the guest has the memory).
+# BENCH_FLOOD_SECS (5), BENCH_SCALE_MAX (1000000: the largest path
+# count), BENCH_CTL_SAMPLES (300 Relay Directions), BENCH_PHASES (all:
+# direct kernel plain user wg turn ctl scale), BENCH_PERF (1: perf profiles).
+# The guest gets VM_MEM MiB (default 3072: 1,000,000 paths and their dump).
 
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-timeout=1500
+timeout=2400
+export VM_MEM=${VM_MEM:-3072}
 vmargs=()
 while (($#)); do
 	case $1 in

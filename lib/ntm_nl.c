@@ -1150,6 +1150,189 @@ int ntm_nl_path_flush(struct ntm_nl *nl)
 	return simple_request(nl, NTM_CMD_PATH_FLUSH);
 }
 
+/* ---- batches ---------------------------------------------------------------- */
+
+void ntm_nl_batch_init(struct ntm_nl_batch *b, struct ntm_nl *nl)
+{
+	int size = 1 << 20;
+
+	b->nl = nl;
+	b->n = 0;
+	b->len = 0;
+	b->seq0 = 0;
+	/*
+	 * Room for an error per request: every request of a batch that all
+	 * fails (a file installed twice) is answered before we read any.
+	 */
+	if (setsockopt(ntm_nl_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &size,
+		       sizeof(size)) < 0)
+		setsockopt(ntm_nl_fd(nl), SOL_SOCKET, SO_RCVBUF, &size,
+			   sizeof(size));
+}
+
+int ntm_nl_batch_add(struct ntm_nl_batch *b, uint8_t cmd,
+		     const struct ntm_path *p)
+{
+	uint8_t req[NTM_NL_REQ_SIZE];
+	struct nlmsghdr *nlh;
+	size_t len;
+	uint32_t seq;
+
+	if (!b->n) {
+		/* Consecutive seqs, none of them 0 (a notification's). */
+		if (b->nl->seq > UINT32_MAX - NTM_NL_BATCH_MAX - 1)
+			b->nl->seq = 0;
+		b->seq0 = b->nl->seq + 1;
+	}
+	seq = b->seq0 + b->n;
+	if (cmd == NTM_CMD_PATH_DEL)
+		nlh = ntm_nl_path_id_build(req, sizeof(req), b->nl->family_id,
+					   cmd, seq, p->id);
+	else
+		nlh = ntm_nl_path_build(req, sizeof(req), b->nl->family_id,
+					cmd, seq, p);
+	if (!nlh)
+		return -EINVAL;
+	len = MNL_ALIGN(nlh->nlmsg_len);
+	if (b->n == NTM_NL_BATCH_MAX || len > sizeof(b->buf) - b->len) {
+		ntm_wipe(req, sizeof(req));
+		return -ENOSPC;
+	}
+	memcpy(b->buf + b->len, req, nlh->nlmsg_len);
+	ntm_wipe(req, sizeof(req));
+	b->off[b->n] = (uint32_t)b->len;
+	b->len += len;
+	b->nl->seq = seq;
+	return (int)b->n++;
+}
+
+struct batch_ctx {
+	struct ntm_nl_batch *b;
+	ntm_nl_batch_cb cb;
+	void *data;
+	int failed;		/* requests that failed */
+	int err;		/* first error of a callback, or -EPROTO */
+	bool done;		/* the last request's answer was read */
+};
+
+static int batch_error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct batch_ctx *ctx = data;
+	struct ntm_nl_batch *b = ctx->b;
+	struct ntm_nl *nl = b->nl;
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	size_t plen = mnl_nlmsg_get_payload_len(nlh);
+	uint32_t idx = nlh->nlmsg_seq - b->seq0;
+	size_t off = sizeof(*e);
+	int err, ret;
+
+	if (nlh->nlmsg_seq == 0 || idx >= b->n)
+		return MNL_CB_OK;	/* not an answer of this batch */
+	if (idx == b->n - 1)
+		ctx->done = true;
+	if (plen < sizeof(*e)) {
+		if (!ctx->err)
+			ctx->err = -EBADMSG;
+		return ctx->done ? MNL_CB_STOP : MNL_CB_OK;
+	}
+	if (e->error == 0)
+		return ctx->done ? MNL_CB_STOP : MNL_CB_OK;
+	err = e->error < 0 ? e->error : -e->error;
+	ctx->failed++;
+	nl->req = (const struct nlmsghdr *)(b->buf + b->off[idx]);
+	nl->last_op = ((const struct genlmsghdr *)
+		       mnl_nlmsg_get_payload(nl->req))->cmd;
+	nl->ext_msg[0] = '\0';
+	nl->ext_attr[0] = '\0';
+	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len > sizeof(e->msg) ?
+		       e->msg.nlmsg_len - sizeof(e->msg) : 0;
+	off = MNL_ALIGN(off);
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && off < plen)
+		ext_ack_parse(nl, (const uint8_t *)e + off, plen - off);
+	if (ctx->cb) {
+		ret = ctx->cb(idx, err, ctx->data);
+		if (ret < 0 && !ctx->err)
+			ctx->err = ret;
+	}
+	return ctx->done ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+/* Answers in nl->buf (@n bytes): MNL_CB_STOP when the batch is answered. */
+static int batch_process(struct batch_ctx *ctx, size_t n)
+{
+	mnl_cb_t ctl_cbs[NLMSG_MIN_TYPE] = {
+		[NLMSG_ERROR] = batch_error_cb,
+	};
+	struct ntm_nl *nl = ctx->b->nl;
+	int ret;
+
+	/* seq 0: answers carry the seq of their own request, checked above. */
+	ret = mnl_cb_run2(nl->buf, n, 0, nl->portid, NULL, ctx, ctl_cbs,
+			  ARRAY_SIZE(ctl_cbs));
+	if (ret == MNL_CB_ERROR)
+		return -errno;
+	return ctx->done ? MNL_CB_STOP : MNL_CB_OK;
+}
+
+int ntm_nl_batch_flush(struct ntm_nl_batch *b, ntm_nl_batch_cb cb, void *data)
+{
+	struct batch_ctx ctx = { .b = b, .cb = cb, .data = data };
+	struct ntm_nl *nl = b->nl;
+	bool lost = false;
+	unsigned int i;
+	int ret = 0;
+
+	if (!b->n)
+		return 0;
+	/* An ack for the last request only; errors come anyway. */
+	for (i = 0; i + 1 < b->n; i++)
+		((struct nlmsghdr *)(b->buf + b->off[i]))->nlmsg_flags &=
+			(uint16_t)~NLM_F_ACK;
+	if (mnl_socket_sendto(nl->sock, b->buf, b->len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	/*
+	 * The kernel ran every request inside that sendmsg(): each answer is
+	 * queued on the socket by now, or was dropped on an overrun, which the
+	 * next recv() reports as ENOBUFS. After one, read what is left without
+	 * waiting for an answer that may never come.
+	 */
+	while (!ctx.done) {
+		ssize_t n = recv(ntm_nl_fd(nl), nl->buf, sizeof(nl->buf),
+				 lost ? MSG_DONTWAIT : 0);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				lost = true;
+				continue;
+			}
+			if (lost && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			ret = -errno;
+			goto out;
+		}
+		ret = batch_process(&ctx, (size_t)n);
+		if (ret < 0)
+			goto out;
+	}
+	if (lost)
+		ret = -ENOBUFS;
+	else if (ctx.err)
+		ret = ctx.err;
+	else
+		ret = ctx.failed;
+out:
+	nl->req = NULL;
+	ntm_wipe(b->buf, b->len);
+	b->n = 0;
+	b->len = 0;
+	return ret;
+}
+
 /* ---- notifications ---------------------------------------------------------- */
 
 int ntm_nl_subscribe(struct ntm_nl *nl)

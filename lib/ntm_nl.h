@@ -187,6 +187,55 @@ void ntm_path_list_sort(struct ntm_path_list *l);
 void ntm_path_list_free(struct ntm_path_list *l);
 int ntm_nl_path_flush(struct ntm_nl *nl);
 
+/* ---- batches ----------------------------------------------------------- */
+
+/*
+ * Path requests (PATH_NEW, PATH_SET, PATH_DEL) queued in one buffer and sent
+ * with one sendmsg(): the kernel runs them one after another, in order, in
+ * that one system call. Only the last request asks for an ack; a request that
+ * fails is answered with its error (netlink always acks an error), so one
+ * pass over the answers, ending at the last request's ack or error, tells
+ * which failed. Every queued request runs, whatever its predecessors did.
+ */
+#define NTM_NL_BATCH_SIZE	65536	/* bytes of requests per sendmsg() */
+#define NTM_NL_BATCH_MAX	256	/* requests per sendmsg() */
+
+struct ntm_nl_batch {
+	struct ntm_nl *nl;
+	unsigned int n;			/* requests queued */
+	size_t len;			/* bytes queued */
+	uint32_t seq0;			/* seq of request 0; then +1 each */
+	uint32_t off[NTM_NL_BATCH_MAX];	/* offset of each request in buf */
+	uint8_t buf[NTM_NL_BATCH_SIZE];
+};
+
+/*
+ * Called for each failed request of a flushed batch: @index is its place in
+ * the batch (0 = first queued), @err its -errno; ntm_nl_strerror(nl, err)
+ * says why, naming the attribute the kernel blamed. A negative return value
+ * is kept as the flush's result (the other answers are still read).
+ */
+typedef int (*ntm_nl_batch_cb)(unsigned int index, int err, void *data);
+
+void ntm_nl_batch_init(struct ntm_nl_batch *b, struct ntm_nl *nl);
+/*
+ * Queue a request: @cmd NTM_CMD_PATH_NEW or NTM_CMD_PATH_SET (@path, as
+ * ntm_nl_path_build()), or NTM_CMD_PATH_DEL (@path->id only). Returns its
+ * index, -ENOSPC if the batch is full (flush, then queue again), -EINVAL if
+ * the path does not make a request.
+ */
+int ntm_nl_batch_add(struct ntm_nl_batch *b, uint8_t cmd,
+		     const struct ntm_path *path);
+/*
+ * Send the queued requests and read every answer. Returns the number of
+ * requests that failed (each reported to @cb, which may be NULL), or -errno
+ * if the batch could not be sent or its answers read; -ENOBUFS if the
+ * socket's receive buffer overran and some errors were lost. The batch is
+ * empty (and its buffer, which held keys, wiped) afterwards, whatever the
+ * result.
+ */
+int ntm_nl_batch_flush(struct ntm_nl_batch *b, ntm_nl_batch_cb cb, void *data);
+
 /* ---- notifications ----------------------------------------------------- */
 
 /* Join "events". -EOPNOTSUPP if the family has no such group. */

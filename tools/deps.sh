@@ -16,7 +16,7 @@ pkgs=(
 	nftables conntrack iproute2 iputils-ping iperf3 curl python3 tcpdump ethtool
 	linux-image-amd64 linux-headers-amd64
 	qemu-system-x86 busybox-static procps
-	sip-tester coturn gnuplot-nox valgrind jq shellcheck
+	sip-tester coturn wireguard-tools linux-perf gnuplot-nox valgrind jq shellcheck
 )
 
 missing=()

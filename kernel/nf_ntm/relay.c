@@ -91,9 +91,17 @@ static void ntm_path_free_rcu(struct rcu_head *rcu)
 	ntm_path_free(container_of(rcu, struct ntm_path, rcu));
 }
 
-/* Free a path that was (or may have been) published. */
+/*
+ * Free a path that was (or may have been) published. Readers that still find
+ * it see it dead; every access to a replay window is under the path's lock
+ * and after a look at dead, so from here on nothing but call_rcu() touches
+ * leg A's window, which holds the rcu_head.
+ */
 void ntm_path_release(struct ntm_path *p)
 {
+	spin_lock_bh(&p->lock);
+	p->dead = true;
+	spin_unlock_bh(&p->lock);
 	call_rcu(&p->rcu, ntm_path_free_rcu);
 }
 

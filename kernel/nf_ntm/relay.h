@@ -70,10 +70,14 @@ struct ntm_inner {
  * A path. Never changed in place once published, except for what its lock
  * guards and the counters: an update replaces it with a new one. RS-S paths
  * are allocated without the ntm_inner tail, RS-N/RS-T paths without b.
+ *
+ * Size: every byte counts a million times. An RS-S path is 224 bytes, 18 to
+ * a 4 KiB slab page (docs/architecture.md, "Memory per path"); the rcu_head
+ * shares its 16 bytes with leg A's replay window, which nothing touches once
+ * the path is dead (see ntm_path_release()).
  */
 struct ntm_path {
 	struct rhash_head node;		/* in ntm_relay.paths */
-	struct rcu_head rcu;
 	u32 id;
 	u32 refresh;			/* seconds idle before expiry; 0: never */
 	unsigned long last_rx;		/* jiffies, last authenticated packet */
@@ -82,7 +86,10 @@ struct ntm_path {
 	bool dead;			/* replaced: accept nothing more */
 	siphash_key_t relay_key;
 	struct ntm_leg_stats stats[2];	/* by enum ntm_leg */
-	struct ntm_tunnel_leg a;
+	union {
+		struct ntm_tunnel_leg a;
+		struct rcu_head rcu;	/* dead: a.replay is never read again */
+	};
 	union {
 		struct ntm_tunnel_leg b;	/* RS-S */
 		struct ntm_inner inner;		/* RS-N, RS-T */
@@ -91,6 +98,16 @@ struct ntm_path {
 
 #define NTM_PATH_SIZE_S		offsetofend(struct ntm_path, b)
 #define NTM_PATH_SIZE_INNER	offsetofend(struct ntm_path, inner)
+
+/* The rcu_head must lie on leg A's replay window, and on nothing else. */
+static_assert(offsetof(struct ntm_path, rcu) ==
+	      offsetof(struct ntm_path, a) + offsetof(struct ntm_tunnel_leg, replay));
+static_assert(sizeof(struct rcu_head) <= sizeof(struct ntm_replay));
+#if BITS_PER_LONG == 64 && !defined(CONFIG_DEBUG_SPINLOCK) && \
+	!defined(CONFIG_DEBUG_LOCK_ALLOC)
+/* 18 RS-S paths to a 4 KiB page (<= 227 bytes each): keep it so. */
+static_assert(NTM_PATH_SIZE_S <= 224);
+#endif
 
 struct ntm_relay {
 	struct rhashtable paths;	/* every path, by PathID */

@@ -1057,6 +1057,105 @@ static void test_open_without_module(void **state)
 	free(nl);
 }
 
+/* ---- batches ---- */
+
+static struct nlmsghdr *put_err(uint8_t *buf, uint32_t seq, int error,
+				const char *msg)
+{
+	struct nlmsghdr *h = mnl_nlmsg_put_header(buf);
+	struct nlmsgerr *e;
+
+	h->nlmsg_type = NLMSG_ERROR;
+	h->nlmsg_seq = seq;
+	h->nlmsg_flags = NLM_F_CAPPED | (msg ? NLM_F_ACK_TLVS : 0);
+	e = mnl_nlmsg_put_extra_header(h, sizeof(*e));
+	e->error = error;
+	if (msg)
+		mnl_attr_put_strz(h, NLMSGERR_ATTR_MSG, msg);
+	return h;
+}
+
+struct batch_seen {
+	unsigned int n;
+	unsigned int idx[4];
+	int err[4];
+	char text[4][200];
+	struct ntm_nl *nl;
+};
+
+static int batch_seen_cb(unsigned int index, int err, void *data)
+{
+	struct batch_seen *b = data;
+
+	b->idx[b->n] = index;
+	b->err[b->n] = err;
+	snprintf(b->text[b->n], sizeof(b->text[0]), "%s",
+		 ntm_nl_strerror(b->nl, err));
+	b->n++;
+	return 0;
+}
+
+static void test_batch_queue_and_answers(void **state)
+{
+	struct ntm_nl *nl = new_nl();
+	struct ntm_nl_batch *b = malloc(sizeof(*b));
+	struct ntm_path p = { .id = 1, .type = NTM_PATH_RS_S,
+			      .has = NTM_PATH_HAS_TYPE | NTM_PATH_HAS_RELAY_KEY };
+	struct batch_seen seen = { .nl = nl };
+	struct batch_ctx ctx = { .b = b, .cb = batch_seen_cb, .data = &seen };
+	const struct nlmsghdr *h;
+	size_t off;
+	unsigned int i;
+
+	assert_non_null(b);
+	nl->seq = 41;
+	ntm_nl_batch_init(b, nl);	/* no socket: the setsockopt just fails */
+	for (i = 0; i < 3; i++) {
+		p.id = 100 + i;
+		assert_int_equal(ntm_nl_batch_add(b, i == 2 ? NTM_CMD_PATH_DEL :
+						  NTM_CMD_PATH_NEW, &p), (int)i);
+	}
+	assert_int_equal(ntm_nl_batch_add(b, NTM_CMD_TUNNEL_GET, &p), -EINVAL);
+	assert_int_equal(b->n, 3);
+	assert_int_equal(b->seq0, 42);
+	assert_int_equal(nl->seq, 44);
+	/* Back to back, consecutive seqs, each request whole. */
+	for (i = 0, off = 0; i < 3; i++) {
+		h = (const struct nlmsghdr *)(b->buf + b->off[i]);
+		assert_int_equal(b->off[i], off);
+		assert_int_equal(h->nlmsg_seq, 42 + i);
+		assert_int_equal(h->nlmsg_type, FAMILY);
+		off += MNL_ALIGN(h->nlmsg_len);
+	}
+	assert_int_equal(b->len, off);
+
+	/* Request 1 fails, request 2 (the last) is acked: one pass, done. */
+	off = put_err(nl->buf, 43, -EEXIST, "the PathID exists")->nlmsg_len;
+	off += put_err(nl->buf + off, 999, -ENOENT, NULL)->nlmsg_len; /* not ours */
+	assert_int_equal(batch_process(&ctx, off), MNL_CB_OK);
+	assert_false(ctx.done);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(seen.idx[0], 1);
+	assert_int_equal(seen.err[0], -EEXIST);
+	assert_string_equal(seen.text[0], "path exists: the PathID exists");
+	off = put_err(nl->buf, 44, 0, NULL)->nlmsg_len;
+	assert_int_equal(batch_process(&ctx, off), MNL_CB_STOP);
+	assert_true(ctx.done);
+	assert_int_equal(ctx.failed, 1);
+	assert_int_equal(seen.n, 1);
+
+	/* Full at NTM_NL_BATCH_MAX requests. */
+	b->n = 0;
+	b->len = 0;
+	for (i = 0; i < NTM_NL_BATCH_MAX; i++)
+		assert_int_equal(ntm_nl_batch_add(b, NTM_CMD_PATH_NEW, &p), (int)i);
+	assert_int_equal(ntm_nl_batch_add(b, NTM_CMD_PATH_NEW, &p), -ENOSPC);
+	b->n = 0;
+	assert_int_equal(ntm_nl_batch_flush(b, NULL, NULL), 0);	/* empty */
+	free(b);
+	free(nl);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1087,6 +1186,7 @@ int main(void)
 		cmocka_unit_test(test_error_code_out_of_range),
 		cmocka_unit_test(test_fmt_and_names),
 		cmocka_unit_test(test_open_without_module),
+		cmocka_unit_test(test_batch_queue_and_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

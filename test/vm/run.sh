@@ -67,6 +67,7 @@ Environment:
   VM_KERNEL   kernel image (default: the newest /boot/vmlinuz-6.1.*-amd64)
   KVER        kernel release, selects /boot/vmlinuz-KVER and /lib/modules/KVER
   QEMU        qemu binary (default: qemu-system-x86_64)
+  VM_MEM      guest RAM in MiB (default 2048)
 
 Inside the guest: NTM_VM=1, NTM_REPO (the repository, also the cwd),
 NTM_MODULE (path of the module, empty with --no-module), NTM_MODULE_NAME,
@@ -294,7 +295,7 @@ cmdline=(
 ((verbose)) || cmdline+=(quiet)
 # shellcheck disable=SC2054 # commas separate qemu's suboptions
 qemu_args=(
-	-accel tcg -smp 2 -m 2048 -nographic -no-reboot -nic none
+	-accel tcg -smp 2 -m "${VM_MEM:-2048}" -nographic -no-reboot -nic none
 	-kernel "$VM_KERNEL" -initrd "$initrd" -append "${cmdline[*]}"
 	-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$run,mount_tag=ntmresult,security_model=none"

@@ -47,6 +47,34 @@ t2=$EPOCHREALTIME
 check "the dump returns 10,000 paths" [ "$(jq length <<<"$list")" -eq 10000 ]
 check "the dump has every PathID once" [ "$(jq '[.[].id] | unique | length' <<<"$list")" -eq 10000 ]
 awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "# add 10,000: %.2f s, dump: %.2f s (emulated guest)\n", b - a, c - b }'
+# Batches go NTM_NL_BATCH_MAX (256) requests to a sendmsg(): every request of
+# a group runs, each failure is named by its line, the batch stops after the
+# group with a failure.
+out=$(n "$A" ntmctl -b "$batch" 2>&1) && rc=0 || rc=$?
+check "the same 10,000 again fails (exit 1)" [ "$rc" -eq 1 ]
+check "line 1 is named: path exists" grep -q "paths.batch:1: path 1: path exists" <<<"$out"
+check "every line of the first group failed, and no more" \
+	[ "$(grep -c ": path exists" <<<"$out")" -eq 256 ]
+check "no answer was lost" bash -c "! grep -q lost <<<\"\$1\"" _ "$out"
+printf '%s\n' "path add 20001 type s relay-key 000102030405060708090a0b0c0d0e0f" \
+	"path add 20001 type s relay-key 000102030405060708090a0b0c0d0e0f" \
+	"path add 20002 type s relay-key 000102030405060708090a0b0c0d0e0f refresh 7" \
+	"path show 20002" "path set 20002 refresh 8" "path del 20001" >"$batch.mixed"
+out=$(n "$A" ntmctl -j -b "$batch.mixed" 2>&1) && rc=0 || rc=$?
+check "a duplicate in a group fails the batch (exit 1)" [ "$rc" -eq 1 ]
+check "its line (2) is named" grep -q "mixed:2: path 20001: path exists" <<<"$out"
+check "the rest of its group was applied (20002, refresh 7)" \
+	[ "$(n "$A" ntmctl -j path show 20002 | jq '.[0].refresh')" -eq 7 ]
+check "the batch stopped after the group (path show not run)" bash -c "! grep -q '\"id\"' <<<\"\$1\"" _ "$out"
+printf '%s\n' "path add 20004 type s relay-key 000102030405060708090a0b0c0d0e0f" \
+	"path add 20003 type s relay-key 000102030405060708090a0b0c0d0e0f refresh 7" \
+	"path show 20003" "path set 20003 refresh 8" "path del 20004" >"$batch.mixed"
+out=$(n "$A" ntmctl -j -b "$batch.mixed" 2>/dev/null) && rc=0 || rc=$?
+check "queued requests run before a command that reads (path show sees 20003): $out" \
+	[ "$(jq -s '.[0][0].refresh' <<<"$out")" -eq 7 ]
+check "and the set and del after it ran too" \
+	[ "$(n "$A" ntmctl -j path show 20003 | jq '.[0].refresh')" -eq 8 ]
+check "path 20004 deleted in the batch" bash -c "! ip netns exec $A ntmctl path show 20004 2>/dev/null"
 check "flush removes them" n "$A" ntmctl path flush
 check "the table is empty after flush" [ "$(n "$A" ntmctl -j tunnel show | jq '.[0].paths')" -eq 0 ]
 
