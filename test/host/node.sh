@@ -178,12 +178,17 @@ check "MN logged the move and the re-establish time" \
 grep -E 'moved:' "$(node_log "$MN")" | tail -1 >&2
 check "MN re-registered: observed is NAT_MN2's, same VIP" \
 	[ "$(node_state "$MN" '"\(.observed) \(.vip)"')" = "$NAT_MN2_IP:7702 $mn_vip" ]
-check "MN went back to the relay on its path to CN" \
-	[ "$(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .active')" = relay ]
-# CN sent to MN's old endpoint until 6 s passed without a word from it there.
-check "CN went back to the relay" \
-	wait_for 10 node_state_is "$CN" '.paths[0].active' relay
-check "... logged" node_logged "$CN" "path [0-9]+: back to the relay"
+check "MN went back to the relay on its path to CN when it moved" \
+	node_logged "$MN" "path [0-9]+: back to the relay \(moved\)"
+# The DC sends both ends new direct candidates for the moved node: CN learns
+# MN's new endpoint at once (it does not wait for the old one to go quiet),
+# and the path goes direct again, now through NAT_MN2.
+check "CN got MN's new endpoint as direct candidate" \
+	wait_for 10 node_logged "$CN" "path [0-9]+: direct candidate $NAT_MN2_IP:7702"
+check "MN's path to CN goes direct again" \
+	wait_for 30 node_state_is "$MN" '.paths[] | select(.peer == "cn.ntm.test") | "\(.active) \(.direct)"' "direct $NAT_CN_IP:7702"
+check "CN's path to MN goes direct, to NAT_MN2" \
+	wait_for 30 node_state_is "$CN" '.paths[0] | "\(.active) \(.direct)"' "direct $NAT_MN2_IP:7702"
 check "ping MN -> CN after the move" n "$MN" ping -c 3 -i 0.2 -W 2 "$cn_vip"
 
 # -- the unknown node id ------------------------------------------------------------------
