@@ -31,6 +31,7 @@ rsd_conf user "dc-key 9 $DC2_RS_KEY"
 # shellcheck disable=SC2119  # no extra environment for the RS
 rsd_start
 
+# shellcheck disable=SC2153 # DC2_IP: exported by topo_add_public_host
 dc_conf "peer-dc other.test $DC2_IP:$DC_CTL_PORT 100 $DCDC_KEY"
 dc_start
 cat >"$DC2_CONF" <<EOF

@@ -41,8 +41,11 @@ rsd_start
 
 # A second RS first in the list that never answers: the first path tries it,
 # takes it as down and goes to rs1.
+# Node 12 has no name of its own (it registers cn.ntm.test, which node 13 may
+# then not take: CONFLICT); node 13 plays a third node. RS-T for port 5060.
 DEAD_KEY=5555555555555555555555555555555555555555555555555555555555555555
-dc_conf "rs dead 198.51.100.11:7700 8 $DEAD_KEY rst-pool 203.0.113.16/28"
+DC_NODES="11:mn 12: 13:"
+dc_conf "rs-t-port 5060" "rs dead 198.51.100.11:7700 8 $DEAD_KEY rst-pool 203.0.113.16/28"
 check "ntm-dc --check-config accepts it" \
 	bash -c "ntm-dc --config $DC_CONF --check-config | grep -q 'valid: zone ntm.test'"
 dc_start

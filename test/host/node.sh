@@ -25,13 +25,12 @@ rsd_topo_up
 # The DC returns a node's live path to the same host address when it asks
 # again, whatever the name: RS-T gets an address of GH's of its own, so that
 # gh.ntm.test (RS-N) and sip.ntm.test (RS-T) are two peers.
-SIP_IP=198.51.100.31
 n "$GH" ip addr add "$SIP_IP/24" dev eth0
 n_bg "$GH" python3 -m http.server --bind "$SIP_IP" --directory "$www" 8080 \
 	>"$NTM_LOGDIR/http-sip.log" 2>&1
 wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
-nat_mn2_up
-node_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
+topo_nat_mn2_up
+topo_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
 # NODE_RSD_DATAPATH: the RS's datapath (the VM test: auto, nf_ntm there).
 rsd_conf "${NODE_RSD_DATAPATH:-user}"
 # shellcheck disable=SC2119 # no extra environment, no extra lines
@@ -41,15 +40,15 @@ if [[ ${NODE_RSD_DATAPATH:-user} == auto && -d /sys/module/nf_ntm ]]; then
 fi
 # PN, a node on the public segment: MN reaches it direct.
 topo_add_public_host PN 198.51.100.40
-node_dc_conf "node 13 $PN_KEY pn.ntm.test" "host www.ntm.test 198.51.100.32"
-node_dc_start
+dc_conf "node 13 $KEY_13 pn.ntm.test" "host www.ntm.test 198.51.100.32"
+dc_start
 
 # -- registration ------------------------------------------------------------
 node_conf "$MN" 11 mn.ntm.test
 node_conf "$CN" 12 cn.ntm.test
 # A name outside the zone: REFUSED, and --once says so and exits 1.
 node_conf "$MN" 11 mn.other.test
-mv "$NTM_LOGDIR/node-$MN.conf" "$NTM_LOGDIR/refused.conf"
+mv "$(node_file "$MN" conf)" "$NTM_LOGDIR/refused.conf"
 out=$(n "$MN" ntm-node --config "$NTM_LOGDIR/refused.conf" --once 2>&1) && rc=0 || rc=$?
 check "a FQDN outside the zone is REFUSED (exit 1, status named)" \
 	bash -c "[ $rc -eq 1 ] && grep -q 'REFUSED' <<<'$out'"
@@ -57,7 +56,7 @@ node_conf "$MN" 11 mn.ntm.test
 # A node id the DC does not know: never answered; --once gives up after its
 # 5 tries (23 s) with the question to ask. Runs while the rest goes on.
 node_conf "$MN" 99 mn.ntm.test
-mv "$NTM_LOGDIR/node-$MN.conf" "$NTM_LOGDIR/unknown.conf"
+mv "$(node_file "$MN" conf)" "$NTM_LOGDIR/unknown.conf"
 sed -i "s/^state .*/state \/tmp\/ntm-unknown-$NTM_TEST_ID.json/; s/^tunnel-port .*/tunnel-port 7799/" "$NTM_LOGDIR/unknown.conf"
 n_bg "$MN" ntm-node --config "$NTM_LOGDIR/unknown.conf" --once >"$NTM_LOGDIR/unknown.log" 2>&1
 unknown_pid=$!
@@ -85,7 +84,7 @@ check "getent hosts cn.ntm.test in MN gives CN's VIP ($got)" [ "$got" = "$cn_vip
 check "MN has an RS-S path to cn.ntm.test, up, leg A" \
 	[ "$(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | "\(.route) \(.up) \(.leg) \(.peer_vip)"')" = "rs-s true a $cn_vip" ]
 check "the hook held the answer until the path was up" node_logged "$MN" "DNS cn.ntm.test: A .* -> $cn_vip \(path [0-9]+"
-wait_for 10 bash -c "[ \"\$(jq -r '.paths[0].up' $NTM_LOGDIR/node-$CN.json)\" = true ]" || true
+wait_for 10 node_state_is "$CN" '.paths[0].up' true || true
 check "CN set up leg B from the DC's unsolicited Route Direction" \
 	[ "$(node_state "$CN" '.paths[0] | "\(.route) \(.leg) \(.up) \(.peer_vip)"')" = "rs-s b true $mn_vip" ]
 check "a route to CN's VIP through MN's TUN, source the VIP" \
@@ -132,7 +131,7 @@ check "getent hosts pn.ntm.test gives PN's VIP ($got)" [ "$got" = "$pn_vip" ]
 check "MN's path to PN is direct, up, to PN's endpoint" \
 	[ "$(node_state "$MN" '.paths[] | select(.peer == "pn.ntm.test") | "\(.route) \(.up) \(.active) \(.tunnel)"')" = "direct true direct $PN_IP:7702" ]
 check "PN has the path as leg B, up, towards MN's NAT" \
-	wait_for 10 bash -c "[ \"\$(jq -r '.paths[0] | \"\(.route) \(.leg) \(.up) \(.tunnel)\"' $NTM_LOGDIR/node-$PN.json)\" = 'direct b true $NAT_MN_IP:7702' ]"
+	wait_for 10 node_state_is "$PN" '.paths[0] | "\(.route) \(.leg) \(.up) \(.tunnel)"' "direct b true $NAT_MN_IP:7702"
 check "ping MN -> PN direct" n "$MN" ping -c 3 -i 0.2 -W 2 "$pn_vip"
 check "ping PN -> MN direct" n "$PN" ping -c 3 -i 0.2 -W 2 "$mn_vip"
 
@@ -153,12 +152,12 @@ check "no Route Direction: www.ntm.test answered unchanged ($got) after ~5 s ($(
 check "... and the log says why" node_logged "$MN" "DNS www.ntm.test: answer released unchanged: no Route Direction from the DC in 5 s"
 
 # -- route optimization -----------------------------------------------------------
-if wait_for 20 bash -c "[ \"\$(jq -r '.paths[] | select(.peer == \"cn.ntm.test\") | .active' $NTM_LOGDIR/node-$MN.json)\" = direct ]"; then
+if wait_for 20 node_state_is "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .active' direct; then
 	pass "MN's path to CN switched to direct ($(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .direct'))"
 	check "... logged" node_logged "$MN" "path [0-9]+: direct to $NAT_CN_IP:7702"
 	check "ping MN -> CN direct" n "$MN" ping -c 3 -i 0.2 -W 2 "$cn_vip"
 else
-	fail "MN's path to CN did not switch to direct: $(grep -E 'candidate|direct' "$NTM_LOGDIR/node-$MN.log" | tail -3)"
+	fail "MN's path to CN did not switch to direct: $(grep -E 'candidate|direct' "$(node_log "$MN")" | tail -3)"
 fi
 
 # -- mobility: MN moves behind NAT_MN2 during a download -----------------------------
@@ -167,7 +166,7 @@ n "$MN" curl -sS --max-time 120 --limit-rate 2M -o "$NTM_LOGDIR/big.got" \
 	"http://$cn_vip:8081/big" 2>"$NTM_LOGDIR/curl-move.log" &
 curl_pid=$!
 sleep 3
-node_move_mn2
+topo_mn_move
 if wait "$curl_pid"; then
 	pass "the download survived the move"
 else
@@ -176,15 +175,20 @@ fi
 check "the file is intact" [ "$(sha256sum <"$NTM_LOGDIR/big.got")" = "$(sha256sum <"$cnwww/big")" ]
 check "MN logged the move and the re-establish time" \
 	node_logged "$MN" "moved: local $MN2_IP:7702 \(was $MN_IP:7702\), paths( [0-9]+)+ re-established in [0-9]+ ms"
-grep -E 'moved:' "$NTM_LOGDIR/node-$MN.log" | tail -1 >&2
+grep -E 'moved:' "$(node_log "$MN")" | tail -1 >&2
 check "MN re-registered: observed is NAT_MN2's, same VIP" \
 	[ "$(node_state "$MN" '"\(.observed) \(.vip)"')" = "$NAT_MN2_IP:7702 $mn_vip" ]
-check "MN went back to the relay on its path to CN" \
-	[ "$(node_state "$MN" '.paths[] | select(.peer == "cn.ntm.test") | .active')" = relay ]
-# CN sent to MN's old endpoint until 6 s passed without a word from it there.
-check "CN went back to the relay" \
-	wait_for 10 bash -c "[ \"\$(jq -r '.paths[0].active' $NTM_LOGDIR/node-$CN.json)\" = relay ]"
-check "... logged" node_logged "$CN" "path [0-9]+: back to the relay"
+check "MN went back to the relay on its path to CN when it moved" \
+	node_logged "$MN" "path [0-9]+: back to the relay \(moved\)"
+# The DC sends both ends new direct candidates for the moved node: CN learns
+# MN's new endpoint at once (it does not wait for the old one to go quiet),
+# and the path goes direct again, now through NAT_MN2.
+check "CN got MN's new endpoint as direct candidate" \
+	wait_for 10 node_logged "$CN" "path [0-9]+: direct candidate $NAT_MN2_IP:7702"
+check "MN's path to CN goes direct again" \
+	wait_for 30 node_state_is "$MN" '.paths[] | select(.peer == "cn.ntm.test") | "\(.active) \(.direct)"' "direct $NAT_CN_IP:7702"
+check "CN's path to MN goes direct, to NAT_MN2" \
+	wait_for 30 node_state_is "$CN" '.paths[0] | "\(.active) \(.direct)"' "direct $NAT_MN2_IP:7702"
 check "ping MN -> CN after the move" n "$MN" ping -c 3 -i 0.2 -W 2 "$cn_vip"
 
 # -- the unknown node id ------------------------------------------------------------------
@@ -197,7 +201,7 @@ check "... saying what to check" grep -q "no Registration Response from DC $DC_I
 node_stop "$MN"
 check "MN's nft table is gone" bash -c "! ip netns exec $MN nft list table inet ntm_node 2>/dev/null"
 check "MN's TUN is gone" bash -c "! ip -n $MN link show ntmvip0 2>/dev/null"
-check "MN's state file is gone" [ ! -e "$NTM_LOGDIR/node-$MN.json" ]
+check "MN's state file is gone" [ ! -e "$(node_file "$MN" json)" ]
 got=$(n "$MN" getent hosts gh.ntm.test | awk '{ print $1 }')
 check "without the daemon, DNS answers are the DC's own ($got)" [ "$got" = "$GH_IP" ]
 node_stop "$CN"

@@ -199,9 +199,9 @@ system_e2e() {
 	pid=$!
 	sleep 2
 	say "MN leaves NAT_MN ($MN_IP) for NAT_MN2 ($MN2_IP)"
-	mn_move
+	topo_mn_move
 	check "the node re-registered from NAT_MN2" \
-		wait_for 30 bash -c "[ \"\$(jq -r .observed $(_node_file "$MN" json))\" = $NAT_MN2_IP:$NODE_PORT ]"
+		wait_for 30 node_state_is "$MN" .observed "$NAT_MN2_IP:$NODE_PORT"
 	check "with the same VIP" [ "$(node_vip "$MN")" = "$vip_mn" ]
 	check "the download finished" wait "$pid"
 	check "sha256 intact across the move" _same_sha "$dl" "$sha"
@@ -211,7 +211,7 @@ system_e2e() {
 	check "TCP to CN still works over the VIPs" \
 		n "$MN" curl -sS --max-time 60 -o /dev/null "http://cn.ntm.test:8081/big"
 	check "the DC sent new direct candidates for the moved node's RS-S path" \
-		grep -q "node $MN_ID moved: new direct candidates" "$DCD_LOG"
+		grep -q "node $MN_ID moved: new direct candidates" "$DC_LOG"
 	check "MN's path to CN goes direct again, from NAT_MN2" \
 		wait_for 60 _path_is "$MN" cn.ntm.test active direct
 
@@ -219,33 +219,30 @@ system_e2e() {
 	dc_stop
 	dc_start
 	check "MN re-registers with the same VIP" wait_for 60 bash -c \
-		"grep -q 'registered' '$DCD_LOG' && [ \"\$(jq -r .vip $(_node_file "$MN" json))\" = $vip_mn ]"
+		"grep -q 'registered' '$DC_LOG' && [ \"\$(jq -r .vip $(node_file "$MN" json))\" = $vip_mn ]"
 	topo_add_public_host N3 198.51.100.40
-	NODE_KEY=1313131313131313131313131313131313131313131313131313131313131313
 	dc_stop
-	dc_conf "node 13 $NODE_KEY n3.ntm.test"
+	dc_conf "node 13 $KEY_13 n3.ntm.test"
 	dc_start
 	node_conf "$N3" 13 n3.ntm.test
 	node_start "$N3"
 	check "a new node gets a VIP of its own" \
-		bash -c "v=\$(jq -r .vip $(_node_file "$N3" json)); [[ \$v == 100.64.* && \$v != $vip_mn && \$v != $vip_cn ]]"
+		bash -c "v=\$(jq -r .vip $(node_file "$N3" json)); [[ \$v == 100.64.* && \$v != $vip_mn && \$v != $vip_cn ]]"
 	check "n3.ntm.test resolves at the DC" [ "$(_dns_rcode "$MN" n3.ntm.test)" = NOERROR ]
 
 	section refused "unknown or unauthenticated nodes are refused"
 	topo_add_public_host N4 198.51.100.41
-	NODE_KEY=4444444444444444444444444444444444444444444444444444444444444444
 	node_conf "$N4" 14 n4.ntm.test
-	n_bg "$N4" ntm-node --config "$(_node_file "$N4" conf)" --foreground 2>"$NTM_LOGDIR/node-n4.log"
+	n_bg "$N4" ntm-node --config "$(node_file "$N4" conf)" --foreground 2>"$NTM_LOGDIR/node-n4.log"
 	pid=$!
 	check "the DC logs the unknown key id and does not answer" \
-		wait_for 30 grep -qi 'unknown key id 14' "$DCD_LOG"
+		wait_for 30 grep -qi 'unknown key id 14' "$DC_LOG"
 	check "the node says it got no answer" \
 		wait_for 60 grep -q 'no Registration Response' "$NTM_LOGDIR/node-n4.log"
 	_ntm_kill "$pid"
 	# Node 13's own key, a name outside the zone: authenticated, refused.
-	NODE_KEY=1313131313131313131313131313131313131313131313131313131313131313
 	node_conf "$N4" 13 n4.example.org
-	n_bg "$N4" ntm-node --config "$(_node_file "$N4" conf)" --foreground 2>"$NTM_LOGDIR/node-n4b.log"
+	n_bg "$N4" ntm-node --config "$(node_file "$N4" conf)" --foreground 2>"$NTM_LOGDIR/node-n4b.log"
 	pid=$!
 	check "a name outside the zone: REFUSED, and the node says so" \
 		wait_for 30 grep -q 'REFUSED' "$NTM_LOGDIR/node-n4b.log"
@@ -255,7 +252,7 @@ system_e2e() {
 	section expiry "expired registrations are cleaned up"
 	node_kill "$N3"
 	say "node 13 is gone; its registration lives 30 s"
-	check "the DC expires it" wait_for 90 grep -q 'registration of node 13.*expired' "$DCD_LOG"
+	check "the DC expires it" wait_for 90 grep -q 'registration of node 13.*expired' "$DC_LOG"
 	check "n3.ntm.test is no longer answered" [ "$(_dns_rcode "$MN" n3.ntm.test)" = NXDOMAIN ]
 	check "MN is still registered" [ "$(_dns_rcode "$CN" mn.ntm.test)" = NOERROR ]
 }

@@ -41,6 +41,16 @@
 #   topo_nat_udp_timeout SECS [STREAM_SECS] [NAT...]
 #                                 conntrack UDP timeouts (default: both NATs)
 #   topo_nat_flush [NAT...]       flush conntrack (default: both NATs)
+#   topo_nat_mn2_up               a third NAT, NAT_MN2 (public $NAT_MN2_IP,
+#                                 LAN $MN2_NET), linked to MN's eth1 (no
+#                                 address on MN's side yet): MN's next network
+#   topo_mn_move                  MN leaves NAT_MN for NAT_MN2: eth0 loses its
+#                                 address and goes down, eth1 gets $MN2_IP
+#                                 and the default route
+#   topo_nat_firewall NAT...      an input chain on each NAT (table ip
+#                                 ntm_nat_fw) that drops new packets from the
+#                                 WAN to the NAT itself, as a home router's
+#                                 firewall does (see there why it matters)
 #
 # IPv4 only for now: IPv6 is disabled in every namespace so that no ND or MLD
 # chatter disturbs packet counts.
@@ -64,6 +74,9 @@ export PUB_NET=198.51.100.0/24
 export MN_NET=10.1.0.0/24 MN_IP=10.1.0.2 NAT_MN_GW=10.1.0.1 NAT_MN_IP=198.51.100.1
 export CN_NET=10.2.0.0/24 CN_IP=10.2.0.2 NAT_CN_GW=10.2.0.1 NAT_CN_IP=198.51.100.2
 export RS_IP=198.51.100.10
+# NAT_MN2, the network MN moves to (topo_nat_mn2_up).
+export NAT_MN2=ntm-natmn2-$NTM_TEST_ID
+export MN2_NET=10.3.0.0/24 MN2_IP=10.3.0.2 NAT_MN2_GW=10.3.0.1 NAT_MN2_IP=198.51.100.3
 
 # Any failure while building the topology ends the script: a test cannot
 # mean anything on a half-built network.
@@ -203,5 +216,44 @@ topo_nat_flush() {
 	(($#)) || set -- "$NAT_MN" "$NAT_CN"
 	for nat in "$@"; do
 		ip netns exec "$nat" conntrack -F 2>/dev/null || return
+	done
+}
+
+topo_nat_mn2_up() {
+	_topo_nat "$NAT_MN2" "$NAT_MN2_IP" nat-mn2
+	_topo_link "$NAT_MN2" "$TOPO_LAN_IF" "$MN" eth1
+	_topo ip -n "$NAT_MN2" addr add "$NAT_MN2_GW/${MN2_NET#*/}" dev "$TOPO_LAN_IF"
+}
+
+# As a host that changes network: its old address goes, a new one comes on
+# another link, with a new default route. A node daemon sees it on rtnetlink.
+topo_mn_move() {
+	n "$MN" ip addr flush dev "$TOPO_HOST_IF" &&
+		n "$MN" ip link set "$TOPO_HOST_IF" down &&
+		n "$MN" ip addr add "$MN2_IP/${MN2_NET#*/}" dev eth1 &&
+		n "$MN" ip route add default via "$NAT_MN2_GW"
+}
+
+# Hole punching between two nodes behind NATs (route optimization) needs the
+# NATs to drop a peer's first probe rather than take it for themselves: a
+# Linux NAT without an input firewall confirms a conntrack entry for it
+# (delivered locally, answered by ICMP port unreachable), and its own node's
+# first probe towards that peer then clashes with that entry and is given
+# another source port, which the peer's NAT never lets in. A home router's
+# firewall drops the probe in the input hook, before its entry is confirmed.
+topo_nat_firewall() {
+	local nat
+
+	for nat in "$@"; do
+		ip netns exec "$nat" nft -f - <<-EOF || return
+			table ip ntm_nat_fw
+			delete table ip ntm_nat_fw
+			table ip ntm_nat_fw {
+				chain input {
+					type filter hook input priority filter; policy accept;
+					iifname "$TOPO_WAN_IF" ct state new drop
+				}
+			}
+		EOF
 	done
 }
