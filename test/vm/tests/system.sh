@@ -15,6 +15,7 @@ here=$(dirname "${BASH_SOURCE[0]}")
 source "$here/../../lib/system_e2e.sh"
 checktool ntm-dc ntm-node ntm-rsd ntmctl sipp jq nft conntrack ping curl python3 getent
 ulimit -c 0
+modprobe nft_queue || die "no nft_queue in this kernel"
 
 system_e2e kernel
 system_table
