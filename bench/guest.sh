@@ -173,7 +173,7 @@ fwd_time() { # MODE(rss|rsn) DP SCEN: pcap -> fwd-DP-SCEN.csv (ns), summary in m
 FLOOD_PIDS=()
 # FLOOD_N senders; FLOOD_ARGS: the path and other ntm-peer send options.
 FLOOD_N=1
-FLOOD_ARGS=(--path-id $ID_F)
+FLOOD_ARGS=(--path-id "$ID_F")
 flood_start() { # REMOTE
 	local i
 	FLOOD_PIDS=()
@@ -209,7 +209,7 @@ cpu_put() { # WHAT DP SCEN "SNAP0" "SNAP1": the shares of the guest's CPU time
 # top entries to $OUT/perf-NAME.txt. Best effort: BENCH_PERF=0, or no perf
 # for this kernel, leaves a note instead.
 perf_ok() { ((PERF)) && perf record -q -o /dev/null -a -- true >/dev/null 2>&1; }
-PERF_PID= PERF_NAME=
+PERF_PID="" PERF_NAME=""
 # perf's own start (kallsyms, every process's maps) takes seconds under TCG:
 # it records for SECS once sampling has begun, and perf_stop waits for it.
 perf_start() { # NAME SECS
@@ -336,11 +336,11 @@ datapath_run() {
 	FLOOD_N=1
 	[[ $dp == kernel ]] || return 0
 	log "$dp: RS-N and RS-T flood rates (inner IPv4/UDP to GH port 9)"
-	FLOOD_ARGS=(--path-id $ID_FN --vip $VIP_FN --peer-vip $VIP_GH)
+	FLOOD_ARGS=(--path-id "$ID_FN" --vip "$VIP_FN" --peer-vip "$VIP_GH")
 	rate_run "$dp" rsn-1sender "$RS_IP:$RS_PORT" fn_rxtx
-	FLOOD_ARGS=(--path-id $ID_FT --vip $T_ADDR --peer-vip $GH_IP)
+	FLOOD_ARGS=(--path-id "$ID_FT" --vip "$T_ADDR" --peer-vip "$GH_IP")
 	rate_run "$dp" rst-1sender "$RS_IP:$RS_PORT" ft_rxtx
-	FLOOD_ARGS=(--path-id $ID_F)
+	FLOOD_ARGS=(--path-id "$ID_F")
 }
 
 # --- direct (Table 3 baseline) -------------------------------------------------
@@ -464,7 +464,7 @@ table ip sink {
 	}
 }
 EOF
-		FLOOD_ARGS=(--path-id $ID_F)
+		FLOOD_ARGS=(--path-id "$ID_F")
 		rate_run wg relay-1sender "10.99.2.2:9" w_rxtx kernel-wg-flood
 		for ns in "$SRC" "$RS" "$SINK"; do n "$ns" ip link del wg0; done
 		n "$SINK" nft delete chain ip sink prewg
@@ -664,7 +664,7 @@ if phase scale; then
 	n "$RS" ntmctl tunnel set port "$RS_PORT" max-paths 1100000
 	echo "path add $ID_F type s path-key $PATH_KEY b-endpoint $SINK_IP:9999 refresh 0" |
 		n "$RS" ntmctl -b -
-	FLOOD_ARGS=(--path-id $ID_F)
+	FLOOD_ARGS=(--path-id "$ID_F")
 	rate_run kernel scale-1path "$RS_IP:$RS_PORT" f_rxtx kernel-rss-flood-1path
 	have=1
 	for total in 1000 100000 1000000; do

@@ -265,11 +265,17 @@ ChaCha20-Poly1305) and makes one sendto per packet, and with veth the RS's
 receive processing (nf_ntm included) runs in the sender's softirq on the
 same vCPU: in the kernel and plain cases the offered rate *is* the sender's
 rate, so these ratios bound the RS's cost from below rather than measure its
-saturation point (the profile of the RS-S flood in section 6 shows the
-sender's user-space sealing and the emulated idle vCPU, not nf_ntm, on top).
-WireGuard decrypts and encrypts in per-CPU workers (padata-like queues), so
-each datagram costs two cryptographic passes plus two worker hand-offs, where
-nf_ntm's RS-N costs one decryption in the softirq. coturn is a user-space
+saturation point. The profile of the RS-S flood (section 6) agrees: the
+sender's sealing (libcrypto) takes 12-14% of the guest's samples, nf_ntm's
+own code less than 0.5%, and a vCPU is idle a quarter of the time; the rest
+is the emulated kernel's UDP, veth, bridge and netfilter path, which plain
+forwarding crosses too. With a loaded host the same flood varies by +-20%
+from one measurement to the next (the 1-path flood is measured twice, see
+section 4), so a verdict near the line is noise as much as datapath.
+WireGuard decrypts and encrypts in per-CPU worker threads fed by its
+queues, so each relayed datagram costs two cryptographic passes (and two
+hand-offs to a worker), where nf_ntm's RS-N costs one decryption, in the
+softirq. coturn is a user-space
 relay: two system calls and wake-ups per datagram, under emulation.
 
 ![forwarded packets/s](bench/results/rate.png)
@@ -319,14 +325,18 @@ $(verdict "$ips" ">=" 100000). What limits it: the CPU of one process,
 emulated: the profile (section 6) splits it between ntmctl's own parsing of
 each text line (hex keys, keywords), the netlink and genetlink validation of
 each request, and the path's allocation and insertion; the second vCPU sits
-idle. Batching removed the per-path round trip (the ratio above); what is
-left is per-path work that only a faster CPU (or KVM) shortens.
+idle. Batching takes away the per-path system call, wake-up and ack, but
+under emulation they were not what limited it: compare the two rates just
+above, from the same run. What is left is per-path work that only a faster
+CPU (or KVM) shortens, or a binary request format instead of text lines.
 Throughput with ${big:-?} paths within 10% of 1 path: $rbig vs $r1 pkt/s =
 $(pct "$rbig" "$r1") -> $(verdict "$(ratio "$rbig" "$r1")" ">=" 0.9).
 The lookup is one rhashtable probe whatever the size; what grows with the
-table is the expiry work, which visits up to 65,536 paths a second (a
-sweep of 1,000,000 paths takes 16 runs) and competes for the same two vCPUs
-(compare the profiles of the 1-path and 1,000,000-path floods in section 6).
+table is the expiry work, which visits up to 65,536 paths a second (a sweep
+of 1,000,000 paths takes 16 runs), refresh-0 paths included, and competes
+for the same two vCPUs: \`ntm_relay_expire\` is among the top symbols of the
+1,000,000-path flood's profile (section 6) and absent from the 1-path one.
+Keeping paths that can expire on a list of their own would take it away.
 Noise: the same 1-path nf_ntm flood is measured twice in the run (section
 3: $rk pkt/s, here: $r1 pkt/s, $(pct "$rk" "$r1")); differences of that size are
 the emulator's, not the datapath's.
