@@ -31,9 +31,11 @@ total=$(wc -l <<<"$rows")
 	echo "itself (rows written by \`test/lib/resilience.sh\`): every row is a case that"
 	echo "ran, its outcome is what its checks said, and the numbers were measured in"
 	echo "that run (in the emulated test guest, qemu TCG, so rates are far below real"
-	echo "hardware). Regenerate: run the tests (\`make check-vm\`, or one script with"
-	echo "\`test/vm/run.sh test/vm/tests/X.sh > build/test-logs/vm-X.log\`), then"
-	echo "\`test/resilience-report.sh\`."
+	echo "hardware). Regenerate with \`make resilience\` (the fuzzers and the hostile"
+	echo "and fault VM tests, this file from that run only); \`make soak\` adds its"
+	echo "rows to build/test-logs/vm-soak.log, rendered with"
+	echo "\`test/resilience-report.sh LOG...\`. Every \`test/run-all.sh\` run renders its"
+	echo "own rows into build/test-logs/RESILIENCE.md."
 	echo
 	echo "Run: $(date -u +%Y-%m-%d), kernel under test $(grep -h $'^RESULT-KERNEL:\t' "${logs[@]}" 2>/dev/null | cut -f2 | sort -u | paste -sd, || true), $total cases, $held held."
 	echo

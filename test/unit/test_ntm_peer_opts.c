@@ -292,6 +292,13 @@ static void test_send_errors(void **state)
 	assert_int_equal(SEND("--count", "2", "--replay", "--counter-start", "9223372036854775807"), 0);
 	assert_usage(&o, SEND("--count", "1", "--tun", "x"), "--tun is not an option of send mode");
 	assert_usage(&o, SEND("--count", "1", "--timeout", "5"), "--timeout is not an option of send mode");
+	assert_usage(&o, SEND("--count", "1", "--paths", "0"), "--paths: expected a number of paths, 1..16777216");
+	assert_int_equal(SEND("--count", "3", "--paths", "1000"), 0);
+	assert_int_equal(o.paths, 1000);
+	assert_usage(&o, P(&o, "send", "--path-id", "4294967295", "--path-key", KEY, "--leg", "a",
+			   "--remote", "10.0.0.1:1", "--count", "1", "--paths", "2"),
+		     "--path-id + --paths goes past PathID 4294967295");
+	assert_usage(&o, P(&o, "--paths", "2", COMMON, "a"), "--paths is not an option of run mode");
 #undef SEND
 }
 
