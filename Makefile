@@ -96,10 +96,11 @@ $(B)/test/%: $(B)/san/test/unit/%.o $(B)/lib/libntm-san.a
 unit: $(UNIT_BINS)
 
 # A target may #include "../lib/X.c" to reach its static functions; that
-# file is then left out of the link.
+# file is then left out of the link. (A daemon's file may be included too.)
 fuzz_own_libs = $(shell sed -n 's|^\#include "\.\./\(lib/[a-z_]*\.c\)"|\1|p' $(1))
 
-$(B)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/ntm/*.h include/uapi/*.h lib/*.h)
+$(B)/fuzz/%: fuzz/%.c $(LIB_SRCS) $(wildcard include/ntm/*.h include/uapi/*.h lib/*.h \
+		daemon/*/*.c daemon/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CLANG) $(BASE_CFLAGS) -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all -o $@ $< \
