@@ -56,6 +56,9 @@
 #define DC_PUSH_TRIES		3
 /* Direct candidates go out after the RS-S Route Directions are done. */
 #define DC_CANDIDATE_DELAY_MS	(DC_PUSH_TRIES * DC_PUSH_RETRY_MS)
+/* A restarted node's paths go to it this long after its Registration
+ * Response, so that it holds its VIP before it hears of them. */
+#define DC_RESTART_PUSH_MS	100
 #define DC_DNS_TTL		10
 
 #define dc_err		ntm_err
@@ -397,6 +400,7 @@ void dc_path_remove(struct dc *d, uint32_t path_id, uint8_t reason,
 		    const char *why);
 struct dc_path *dc_path_get(struct dc *d, uint32_t id);
 void dc_path_node_moved(struct dc *d, uint32_t id);
+void dc_path_node_restarted(struct dc *d, uint32_t id);
 const char *dc_route_name(uint8_t route);
 /* A pending path's Relay Direction got no answer: next RS or UNREACHABLE. */
 void dc_relay_failed(struct dc *d, struct dc_out *o, const char *why);

@@ -228,7 +228,11 @@ static uint8_t registration(struct dc *d, uint32_t key_id,
 	*n = tmp;
 	*vip_out = n->vip;
 	*lifetime_out = n->lifetime;
-	if (moved)
+	/* A live node that no longer knows its VIP started afresh: it lost
+	 * its paths, which the peers and the RS still hold. */
+	if (was_live && ntm_addr_is_none(&rq->vip_hint))
+		dc_path_node_restarted(d, key_id);
+	else if (moved)
 		dc_path_node_moved(d, key_id);
 	return NTM_OK;
 }

@@ -379,6 +379,38 @@ void dc_path_node_moved(struct dc *d, uint32_t id)
 	ntm_wipe(&rd, sizeof(rd));
 }
 
+/*
+ * Node @id registered again without a VIP hint while its registration was
+ * live: the process restarted and lost its paths. Each live path is pushed
+ * to it again (its leg's Route Direction: it sends a Tunnel Request, and
+ * the RS or the peer learns its endpoint), and an RS-S path's direct
+ * candidates go to both ends, since the peer's direct state is stale.
+ */
+void dc_path_node_restarted(struct dc *d, uint32_t id)
+{
+	struct ntm_route_direction rd;
+	unsigned int n = 0;
+	size_t i;
+
+	for (i = 0; i < d->npaths; i++) {
+		struct dc_path *p = &d->paths[i];
+		uint8_t leg;
+
+		if (p->state != DC_PATH_LIVE || p->peer_dc >= 0 ||
+		    (p->node_a != id && p->node_b != id))
+			continue;
+		leg = p->node_a == id ? NTM_LEG_A : NTM_LEG_B;
+		route_for(d, p, leg, p->route, &rd);
+		push_route(d, id, &rd, DC_RESTART_PUSH_MS);
+		n++;
+	}
+	ntm_wipe(&rd, sizeof(rd));
+	if (n)
+		dc_info("node %" PRIu32 " started afresh: its %u live path%s pushed to it again",
+			id, n, n == 1 ? "" : "s");
+	dc_path_node_moved(d, id);
+}
+
 /* The one request a path answers at once (direct). */
 static void path_ready_now(struct dc *d, struct dc_path *p, uint32_t node,
 			   const struct ntm_addr *from)

@@ -9,7 +9,7 @@ set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=test/lib/system_e2e.sh
 source "$here/../lib/system_e2e.sh"
-checktool ntm-dc ntm-node ntm-rsd ntmctl sipp jq nft conntrack ping curl python3 getent
+checktool ntm-dc ntm-node ntm-rsd ntmctl sipp jq nft conntrack ping curl python3 getent sqlite3
 [[ -c /dev/net/tun ]] || { echo "SKIP: ${0##*/}: no /dev/net/tun"; exit "$KSFT_SKIP"; }
 ulimit -c 0
 

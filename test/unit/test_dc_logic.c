@@ -1034,9 +1034,9 @@ static void test_expiry_tears_down(void **state)
 		dc_out_run(&w->d);
 	}
 	w->nsent = 0;
-	/* CN re-registers in time, MN does not. */
+	/* CN re-registers in time (with its VIP, as a refresh), MN does not. */
 	t_now += 200000;
-	reg(w, 12, K12, 12, "cn.ntm.test", NULL, 300, "198.51.100.2:7702");
+	reg(w, 12, K12, 12, "cn.ntm.test", "100.64.0.2", 300, "198.51.100.2:7702");
 	t_now += 100000;
 	dc_expire(&w->d);
 	assert_null(dc_path_get(&w->d, rl.path_id));
@@ -1059,6 +1059,80 @@ static void test_expiry_tears_down(void **state)
 	stop(w);
 }
 
+/* A node registering from a new endpoint (with its VIP as hint) moved: both
+ * ends of its RS-S path get direct candidates naming the new endpoint. A
+ * live node registering without a hint restarted: its path is pushed to it
+ * again, after the Registration Response. */
+static void test_node_moved_and_restarted(void **state)
+{
+	struct world *w = *state;
+	struct ntm_relay_direction rl;
+	struct ntm_registration_response rr;
+	char s[NTM_ADDR_FMT_LEN];
+	int i, cand_a = 0, cand_b = 0, pushed = 0;
+
+	start(w);
+	register_two(w, true);
+	direction(w, 11, K11, 800, NTM_PEER_NODE, 12, NULL, 0);
+	rl = rs_answers(w, 0, 7, KRS, "198.51.100.10", NTM_OK);
+	for (i = 0; i < 8; i++) {
+		t_now += DC_PUSH_RETRY_MS;
+		dc_out_run(&w->d);
+	}
+	assert_null(w->d.outbox);
+
+	w->nsent = 0;
+	rr = reg(w, 11, K11, 11, "mn.ntm.test", "100.64.0.1", 300, "198.51.100.3:7702");
+	assert_int_equal(rr.status, NTM_OK);
+	assert_string_equal(ntm_addr_fmt(&rr.vip, s, sizeof(s)), "100.64.0.1");
+	for (i = 0; i < 8; i++) {
+		t_now += DC_PUSH_RETRY_MS;
+		dc_out_run(&w->d);
+	}
+	for (i = 1; i < w->nsent; i++) {
+		struct ntm_ctl_hdr h;
+		union ntm_body b;
+		uint32_t id = w->sent[i].to.addr[3] == 2 ? 12 : 11;
+
+		open_sent(w, i, id, id == 11 ? K11 : K12, &h, &b);
+		assert_int_equal(b.route_direction.route, NTM_ROUTE_DIRECT);
+		assert_int_equal(b.route_direction.path_id, rl.path_id);
+		ntm_addr_fmt(&b.route_direction.tunnel, s, sizeof(s));
+		if (id == 11) {
+			cand_a++;
+			assert_string_equal(s, "198.51.100.2:7702");
+			assert_string_equal(ntm_addr_fmt(&w->sent[i].to, s, sizeof(s)),
+					    "198.51.100.3:7702");
+		} else {
+			cand_b++;
+			assert_string_equal(s, "198.51.100.3:7702");
+		}
+	}
+	assert_int_equal(cand_a, DC_PUSH_TRIES);
+	assert_int_equal(cand_b, DC_PUSH_TRIES);
+
+	/* CN restarts: no hint. The answer first, then its leg of the path. */
+	w->nsent = 0;
+	rr = reg(w, 12, K12, 12, "cn.ntm.test", NULL, 300, "198.51.100.2:7702");
+	assert_int_equal(rr.status, NTM_OK);
+	assert_string_equal(ntm_addr_fmt(&rr.vip, s, sizeof(s)), "100.64.0.2");
+	assert_int_equal(w->nsent, 1);
+	t_now += DC_RESTART_PUSH_MS;
+	dc_out_run(&w->d);
+	for (i = 1; i < w->nsent; i++) {
+		struct ntm_route_direction rd = answer_of(w, i, 12, K12, 0);
+
+		if (rd.route != NTM_ROUTE_RS_S)
+			continue;
+		pushed++;
+		assert_int_equal(rd.path_id, rl.path_id);
+		assert_int_equal(rd.leg, NTM_LEG_B);
+		assert_string_equal(ntm_addr_fmt(&rd.tunnel, s, sizeof(s)), "198.51.100.10:7701");
+	}
+	assert_int_equal(pushed, 1);
+	stop(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1076,6 +1150,7 @@ int main(void)
 		T(test_route_hosts),
 		T(test_route_refusals),
 		T(test_expiry_tears_down),
+		T(test_node_moved_and_restarted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

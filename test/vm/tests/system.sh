@@ -13,7 +13,7 @@ set -euo pipefail
 here=$(dirname "${BASH_SOURCE[0]}")
 # shellcheck source=test/lib/system_e2e.sh
 source "$here/../../lib/system_e2e.sh"
-checktool ntm-dc ntm-node ntm-rsd ntmctl sipp jq nft conntrack ping curl python3 getent
+checktool ntm-dc ntm-node ntm-rsd ntmctl sipp jq nft conntrack ping curl python3 getent sqlite3
 ulimit -c 0
 modprobe nft_queue || die "no nft_queue in this kernel"
 
