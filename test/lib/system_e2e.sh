@@ -12,6 +12,8 @@
 
 # shellcheck source=test/lib/system.sh
 source "$(dirname "${BASH_SOURCE[0]}")/system.sh"
+# shellcheck source=test/lib/resilience.sh
+source "$(dirname "${BASH_SOURCE[0]}")/resilience.sh"
 
 _sec_names=()
 declare -A _sec_pass _sec_fail _sec_what
@@ -220,6 +222,7 @@ system_e2e() {
 	check "ping MN -> CN after the fall back" n "$MN" ping -c 3 -i 0.2 -W 3 "$vip_cn"
 
 	section mobility "MN changes network in the middle of a download"
+	res_case node-move "MN moves from NAT_MN to NAT_MN2 (new real address) 2 s into a 2 MB RS-N download at 250 KB/s"
 	dl=$NTM_LOGDIR/dl-move
 	n_bg "$MN" curl -sS --max-time 120 --limit-rate 250k -o "$dl" "http://gh.ntm.test:8080/big"
 	pid=$!
@@ -234,6 +237,8 @@ system_e2e() {
 	ms=$(grep -oE 're-established in [0-9]+ ms' "$(node_log "$MN")" | tail -1 | grep -oE '[0-9]+' || true)
 	say "paths re-established ${ms:-?} ms after the new address (ntm-node's log)"
 	check "the node logged the re-establishment time" [ -n "$ms" ]
+	res_num "re-established=${ms:-?} ms"
+	res_end
 	check "TCP to CN still works over the VIPs" \
 		n "$MN" curl -sS --max-time 60 -o /dev/null "http://cn.ntm.test:8081/big"
 	check "the DC sent new direct candidates for the moved node's RS-S path" \
@@ -258,6 +263,7 @@ system_e2e() {
 	check "n3.ntm.test resolves at the DC" [ "$(_dns_rcode "$MN" n3.ntm.test)" = NOERROR ]
 
 	section faults "SIGKILL of the DC and of a node in the middle of traffic"
+	res_case sigkill-dc "SIGKILL of ntm-dc 1 s into a 2 MB download MN <- CN; the DC started again"
 	dl=$NTM_LOGDIR/dl-dckill
 	n_bg "$MN" curl -sS --max-time 120 --limit-rate 300k -o "$dl" "http://cn.ntm.test:8081/big"
 	pid=$!
@@ -270,6 +276,8 @@ system_e2e() {
 		[ "$(sqlite3 "$DC_DB" 'PRAGMA integrity_check')" = ok ]
 	dc_start
 	check "the DC came back with the same VIPs" [ "$(_dns_a "$CN" mn.ntm.test)" = "$vip_mn" ]
+	res_end
+	res_case sigkill-node "SIGKILL of CN's ntm-node 1 s into a 2 MB download MN <- CN, started again at once"
 	dl=$NTM_LOGDIR/dl-nodekill
 	n_bg "$MN" curl -sS --max-time 180 --limit-rate 300k -o "$dl" "http://cn.ntm.test:8081/big"
 	pid=$!
@@ -283,8 +291,10 @@ system_e2e() {
 	check "the TCP session across the restart finished" wait "$pid"
 	check "sha256 intact across the node's restart" _same_sha "$dl" "$sha"
 	check "ping MN -> CN" n "$MN" ping -c 3 -i 0.2 -W 3 "$vip_cn"
+	res_end
 
 	section refused "unknown or unauthenticated nodes are refused"
+	res_case unknown-node "a node with an unknown key id, then node 13's key with a name outside the zone"
 	topo_add_public_host N4 198.51.100.41
 	node_conf "$N4" 14 n4.ntm.test
 	n_bg "$N4" ntm-node --config "$(node_file "$N4" conf)" --foreground 2>"$NTM_LOGDIR/node-n4.log"
@@ -302,6 +312,7 @@ system_e2e() {
 		wait_for 30 grep -q 'REFUSED' "$NTM_LOGDIR/node-n4b.log"
 	_ntm_kill "$pid"
 	check "node 13 kept its VIP and name" [ "$(_dns_rcode "$MN" n3.ntm.test)" = NOERROR ]
+	res_end
 
 	section expiry "expired registrations are cleaned up"
 	node_kill "$N3"
