@@ -13,7 +13,6 @@
 #include <string.h>
 
 #include "../daemon/ntm-rsd/config.c"
-#include "../daemon/ntm-rsd/log.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

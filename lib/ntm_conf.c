@@ -7,7 +7,9 @@
 
 #include <ntm/ntm.h>
 
+#include "ntm_cli.h"
 #include "ntm_conf.h"
+#include "ntm_ratelimit.h"
 
 int ntm_conf_error(struct ntm_conf *p, const char *fmt, ...)
 {
@@ -108,5 +110,21 @@ int ntm_conf_parse(struct ntm_conf *p, FILE *f, const char *name,
 	if (ferror(f))
 		return ntm_conf_error(p, "read error");
 	p->line = 0;
+	return 0;
+}
+
+int ntm_conf_rate(struct ntm_conf *p, const char *name, char **w,
+		  uint32_t *rate, uint32_t *burst)
+{
+	if (ntm_cli_parse_u32(w[1], 0, NTM_RL_MAX_RATE, rate) < 0)
+		return ntm_conf_error(p, "%s: PKTS/S: expected 0 (no limit) .. %u datagrams per second, got \"%s\"",
+				      name, NTM_RL_MAX_RATE, w[1]);
+	if (ntm_cli_parse_u32(w[2], *rate ? 1 : 0, UINT32_MAX, burst) < 0)
+		return ntm_conf_error(p, "%s: BURST: expected %s, got \"%s\"", name,
+				      *rate ? "1..4294967295 datagrams" : "0 with a rate of 0",
+				      w[2]);
+	if (!*rate && *burst)
+		return ntm_conf_error(p, "%s: BURST: expected 0 with a rate of 0, got \"%s\"",
+				      name, w[2]);
 	return 0;
 }

@@ -62,4 +62,12 @@ static inline bool ntm_conf_seen(const struct ntm_conf *p, int id)
 	return p->seen & (1ull << id);
 }
 
+/*
+ * The words w[1] w[2] of a rate limit directive @name: "PKTS/S BURST"
+ * (lib/ntm_ratelimit.h); a rate of 0 turns the limit off and then wants a
+ * burst of 0. 0, or -1 with the error recorded in @p.
+ */
+int ntm_conf_rate(struct ntm_conf *p, const char *name, char **w,
+		  uint32_t *rate, uint32_t *burst);
+
 #endif /* _NTM_CONF_H */

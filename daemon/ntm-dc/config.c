@@ -25,6 +25,8 @@ void dc_config_init(struct dc_config *c)
 	c->refresh = DC_DEFAULT_REFRESH;
 	c->route_optimization = true;
 	c->log_level = NTM_LOG_INFO;
+	ntm_ratelimit_config_default(&c->control_rl);
+	ntm_ratelimit_config_default(&c->dns_rl);
 }
 
 void dc_config_free(struct dc_config *c)
@@ -159,7 +161,7 @@ char *dc_v4_fmt(uint32_t v4, char *buf, size_t len)
 enum {
 	D_CONTROL, D_DNS, D_ZONE, D_ADDRESS, D_VIP_POOL, D_HOST_VIP_POOL,
 	D_STORE, D_LIFETIME, D_REFRESH, D_ROUTE_OPT, D_NODE, D_RS, D_HOST,
-	D_RST_PORT, D_PEER_DC, D_LOG, D_LOG_LEVEL,
+	D_RST_PORT, D_PEER_DC, D_LOG, D_LOG_LEVEL, D_CONTROL_RATE, D_DNS_RATE,
 };
 
 static const struct ntm_conf_directive directives[] = {
@@ -181,6 +183,8 @@ static const struct ntm_conf_directive directives[] = {
 	{ "peer-dc", D_PEER_DC, 4, 4, true, "ZONE HOST:PORT KEY_ID HEX64" },
 	{ "log", D_LOG, 1, 1, false, "stderr|syslog" },
 	{ "log-level", D_LOG_LEVEL, 1, 1, false, "error|warn|info|debug" },
+	{ "control-rate", D_CONTROL_RATE, 2, 2, false, "PKTS/S BURST" },
+	{ "dns-rate", D_DNS_RATE, 2, 2, false, "PKTS/S BURST" },
 };
 
 static int parse_pool(struct ntm_conf *p, const char *what, const char *v,
@@ -506,6 +510,12 @@ static int directive(struct ntm_conf *p, void *arg,
 			return ntm_conf_error(p, "log-level: expected error, warn, info or debug, got \"%s\"", v);
 		c->log_level = lvl;
 		return 0;
+	case D_CONTROL_RATE:
+		return ntm_conf_rate(p, d->name, w, &c->control_rl.rate,
+				     &c->control_rl.burst);
+	case D_DNS_RATE:
+		return ntm_conf_rate(p, d->name, w, &c->dns_rl.rate,
+				     &c->dns_rl.burst);
 	}
 	return ntm_conf_error(p, "%s: internal error", d->name);
 }

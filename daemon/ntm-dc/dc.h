@@ -33,6 +33,7 @@
 #include <ntm/ntm.h>
 
 #include "ntm_log.h"
+#include "ntm_ratelimit.h"
 #include "ntm_txn.h"
 
 #define DC_NAME			"ntm-dc"
@@ -120,6 +121,10 @@ struct dc_config {
 	uint32_t lifetime;
 	uint32_t refresh;
 	bool route_optimization;
+	/* Per source, before any AEAD open / DNS answer (lib/ntm_ratelimit.h);
+	 * the configured RSs and peer DCs are exempt from the control one. */
+	struct ntm_ratelimit_config control_rl;
+	struct ntm_ratelimit_config dns_rl;
 	uint16_t rst_ports[DC_MAX_RST_PORTS];
 	unsigned int nrst_ports;
 	bool log_syslog;
@@ -315,6 +320,7 @@ struct dc_stats {
 	uint64_t rx, dropped, retransmissions, errors;
 	uint64_t registrations, refused, directions, relay_directions;
 	uint64_t dns_queries;
+	uint64_t rate_limited, dns_rate_limited;	/* dropped unopened */
 };
 
 /* How the daemon sends a datagram: from the control socket to @to. Tests

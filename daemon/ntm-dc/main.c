@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ntm_daemon.h"
@@ -186,7 +187,98 @@ struct io {
 	int ctl_fd, dns_fd, tcp_fd;
 	int family;			/* of the control socket */
 	struct dns_tcp tcp[DNS_TCP_MAX];
+	/* Before any AEAD open or DNS answer; NULL: no limit. */
+	struct ntm_ratelimit *ctl_rl, *dns_rl;
+	struct ntm_log_limit ctl_log, dns_log;
 };
+
+#define RL_LOG_MS	10000
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* true: go on with the datagram from @src; false: dropped unopened, counted
+ * in *@count, and said at most every RL_LOG_MS. */
+static bool rl_pass(struct ntm_ratelimit *rl, struct ntm_log_limit *log,
+		    const char *what, const struct sockaddr_storage *src,
+		    uint64_t *count)
+{
+	enum ntm_rl_verdict v;
+	struct ntm_addr a;
+	uint64_t now = mono_ns(), suppressed;
+	char from[NTM_ADDR_FMT_LEN];
+
+	if (!rl)
+		return true;
+	v = ntm_ratelimit_allow(rl, src, now);
+	if (v == NTM_RL_PASS || v == NTM_RL_EXEMPT)
+		return true;
+	(*count)++;
+	if (ntm_log_limit_ok(log, now / 1000000, &suppressed)) {
+		memset(&a, 0, sizeof(a));
+		ntm_addr_from_sockaddr(&a, src);
+		dc_warn("%s: rate limit: datagram from %s dropped unopened (%s); %" PRIu64 " more dropped since the last such line, which come at most every %d s",
+			what, ntm_addr_fmt(&a, from, sizeof(from)),
+			ntm_rl_verdict_name(v), suppressed, RL_LOG_MS / 1000);
+	}
+	return false;
+}
+
+static int rl_exempt(struct ntm_ratelimit *rl, const struct ntm_addr *a)
+{
+	if (a->family == NTM_AF_INET)
+		return ntm_ratelimit_exempt(rl, AF_INET, a->addr, 32);
+	if (a->family == NTM_AF_INET6)
+		return ntm_ratelimit_exempt(rl, AF_INET6, a->addr, 128);
+	return 0;
+}
+
+/* The limiters of the configuration: 0, or -1 (logged). */
+static int rl_open(struct io *io, const struct dc_config *c)
+{
+	const struct ntm_ratelimit_config *cf[2] = { &c->control_rl, &c->dns_rl };
+	struct ntm_ratelimit **rl[2] = { &io->ctl_rl, &io->dns_rl };
+	const char *what[2] = { "control-rate", "dns-rate" }, *why;
+	size_t i, k;
+
+	io->ctl_log = (struct ntm_log_limit){ .interval_ms = RL_LOG_MS };
+	io->dns_log = io->ctl_log;
+	for (i = 0; i < 2; i++) {
+		if (ntm_ratelimit_config_check(cf[i], &why) != NTM_OK) {
+			dc_err("%s: %s", what[i], why);
+			return -1;
+		}
+		if (!cf[i]->rate && !cf[i]->total_rate) {
+			dc_warn("%s 0 0: no rate limit: a flood costs %s per datagram",
+				what[i], i ? "an answer" : "an AEAD open");
+			continue;
+		}
+		*rl[i] = ntm_ratelimit_new(cf[i], NULL);
+		if (!*rl[i]) {
+			dc_err("%s: %s", what[i], strerror(errno));
+			return -1;
+		}
+		dc_info("%s: %" PRIu32 "/s burst %" PRIu32 " per source, %" PRIu32 "/s in total",
+			what[i], cf[i]->rate, cf[i]->burst, cf[i]->total_rate);
+	}
+	/* The RSs answer Relay Directions and the peer DCs forward: never
+	 * limited. */
+	for (k = 0; io->ctl_rl && k < c->nrs + c->npeers; k++) {
+		const struct ntm_addr *a = k < c->nrs ? &c->rs[k].control :
+					   &c->peers[k - c->nrs].control;
+
+		if (rl_exempt(io->ctl_rl, a) < 0) {
+			dc_err("control-rate: exempting the RSs and peer DCs: out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
 
 static int send_ctl(void *arg, const struct ntm_addr *to, const uint8_t *buf,
 		    size_t len)
@@ -222,6 +314,9 @@ static void control_read(struct io *io)
 				dc_warn("control: recvfrom: %s", strerror(errno));
 			return;
 		}
+		if (!rl_pass(io->ctl_rl, &io->ctl_log, "control", &src,
+			     &io->d->stats.rate_limited))
+			continue;
 		if ((size_t)len > sizeof(in) ||
 		    ntm_addr_from_sockaddr(&a, &src) != NTM_OK) {
 			io->d->stats.rx++;
@@ -267,6 +362,9 @@ static void dns_read(struct io *io)
 				dc_warn("dns: recvfrom: %s", strerror(errno));
 			return;
 		}
+		if (!rl_pass(io->dns_rl, &io->dns_log, "dns", &src,
+			     &io->d->stats.dns_rate_limited))
+			continue;
 		io->d->stats.dns_queries++;
 		n = dc_dns_answer(&z, in, (size_t)len, out, sizeof(out));
 		if (n && sendto(io->dns_fd, out, n, 0, (struct sockaddr *)&src,
@@ -344,9 +442,10 @@ static void show(struct dc *d)
 	char v[16], o[NTM_ADDR_FMT_LEN], t[NTM_ADDR_FMT_LEN];
 	size_t i;
 
-	dc_info("control: %" PRIu64 " received, %" PRIu64 " dropped, %" PRIu64 " retransmissions, %" PRIu64 " Errors sent; %" PRIu64 " Registration Requests (%" PRIu64 " refused), %" PRIu64 " Direction Requests, %" PRIu64 " Relay Directions; %" PRIu64 " DNS queries",
+	dc_info("control: %" PRIu64 " received, %" PRIu64 " dropped, %" PRIu64 " retransmissions, %" PRIu64 " Errors sent; %" PRIu64 " Registration Requests (%" PRIu64 " refused), %" PRIu64 " Direction Requests, %" PRIu64 " Relay Directions; %" PRIu64 " DNS queries; rate-limited: %" PRIu64 " control, %" PRIu64 " DNS",
 		s->rx, s->dropped, s->retransmissions, s->errors, s->registrations,
-		s->refused, s->directions, s->relay_directions, s->dns_queries);
+		s->refused, s->directions, s->relay_directions, s->dns_queries,
+		s->rate_limited, s->dns_rate_limited);
 	for (i = 0; i < d->nnodes; i++) {
 		const struct dc_node *n = &d->nodes[i];
 
@@ -519,6 +618,8 @@ int main(int argc, char **argv)
 	d.send_arg = &io;
 	if (dc_init(&d, &cfg, store) < 0)
 		goto out;
+	if (rl_open(&io, &cfg) < 0)
+		goto out;
 	io.family = cfg.control.ss_family;
 	io.ctl_fd = sock_open(&cfg.control, SOCK_DGRAM, "control");
 	if (io.ctl_fd < 0)
@@ -561,6 +662,8 @@ out:
 		close(io.dns_fd);
 	if (io.tcp_fd >= 0)
 		close(io.tcp_fd);
+	ntm_ratelimit_free(io.ctl_rl);
+	ntm_ratelimit_free(io.dns_rl);
 	dc_fini(&d);
 	dc_store_close(store);
 	if (sfd >= 0)

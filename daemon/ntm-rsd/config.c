@@ -83,21 +83,6 @@ static const struct ntm_conf_directive directives[] = {
 	{ "control-rate-exempt", D_CONTROL_RATE_EXEMPT, 1, 1, true, "PREFIX" },
 };
 
-/* "PKTS/S BURST": a rate of 0 turns the limit off (the burst is then 0 too). */
-static int rate_pair(struct ntm_conf *p, const char *name, char **w,
-		     uint32_t *rate, uint32_t *burst)
-{
-	if (ntm_cli_parse_u32(w[1], 0, NTM_RL_MAX_RATE, rate) < 0)
-		return ntm_conf_error(p, "%s: PKTS/S: expected 0 (no limit) .. %u datagrams per second, got \"%s\"",
-			   name, NTM_RL_MAX_RATE, w[1]);
-	if (ntm_cli_parse_u32(w[2], *rate ? 1 : 0, UINT32_MAX, burst) < 0)
-		return ntm_conf_error(p, "%s: BURST: expected %s, got \"%s\"", name,
-			   *rate ? "1..4294967295 datagrams" : "0 with a rate of 0", w[2]);
-	if (!*rate && *burst)
-		return ntm_conf_error(p, "%s: BURST: expected 0 with a rate of 0, got \"%s\"", name, w[2]);
-	return 0;
-}
-
 static int add_key(struct ntm_conf *p, struct rsd_config *c, char **w)
 {
 	struct rsd_key k, *keys;
@@ -208,9 +193,9 @@ static int directive(struct ntm_conf *p, void *arg,
 	case D_DC_KEY:
 		return add_key(p, c, w);
 	case D_CONTROL_RATE:
-		return rate_pair(p, d->name, w, &c->rl.rate, &c->rl.burst);
+		return ntm_conf_rate(p, d->name, w, &c->rl.rate, &c->rl.burst);
 	case D_CONTROL_RATE_TOTAL:
-		return rate_pair(p, d->name, w, &c->rl.total_rate, &c->rl.total_burst);
+		return ntm_conf_rate(p, d->name, w, &c->rl.total_rate, &c->rl.total_burst);
 	case D_CONTROL_RATE_SOURCES:
 		if (ntm_cli_parse_u32(v, 1, NTM_RL_MAX_SOURCES, &c->rl.max_sources) < 0)
 			return ntm_conf_error(p, "control-rate-sources: expected 1..%u, got \"%s\"",

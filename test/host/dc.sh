@@ -245,6 +245,27 @@ check "... and DNS answers NXDOMAIN for it" [ "$(jq -r .rcode <<<"$out")" = NXDO
 check "its VIP stays its own in the store" [ "$(dc_db "SELECT vip FROM node WHERE node_id = 13")" = "$vip_13" ]
 
 check "RS-S still relays" n "$MN" ping -c 2 -i 0.2 -W 2 "$vip_cn"
+
+# ---- floods: rate limited before any AEAD open or DNS answer ------------------
+
+check "the DC limits its control port and DNS (defaults)" \
+	bash -c "grep -q 'control-rate: 100/s burst 200 per source' '$DC_LOG' && grep -q 'dns-rate: 100/s burst 200 per source' '$DC_LOG'"
+n_bg "$GH" python3 "$NTM_REPO/test/lib/udpflood.py" --dst "$DC_IP:$DC_CTL_PORT" \
+	--junk 100 --seconds 6 --pps 2000 >"$NTM_LOGDIR/flood-ctl.log" 2>&1
+n_bg "$GH" python3 "$NTM_REPO/test/lib/udpflood.py" --dst "$DC_IP:53" \
+	--junk 40 --seconds 6 --pps 2000 >"$NTM_LOGDIR/flood-dns.log" 2>&1
+sleep 2
+out=$(node_stub "$MN" 11 register mn.$ZONE vip-hint "$vip_mn")
+check "MN registers during a flood from GH" [ "$(jq -r .status <<<"$out")" = OK ]
+out=$(dc_dns "$MN" cn.$ZONE)
+check "MN's DNS query is answered during the flood" [ "$(jq -r .rcode <<<"$out")" = NOERROR ]
+check "the DC says it dropped GH's datagrams unopened" \
+	wait_for 10 dc_logged "control: rate limit: datagram from $GH_IP:[0-9]+ dropped unopened"
+check "... and GH's DNS queries" wait_for 10 dc_logged "dns: rate limit: datagram from $GH_IP:[0-9]+ dropped unopened"
+wait_for 15 bash -c "grep -q '^sent' '$NTM_LOGDIR/flood-ctl.log' && grep -q '^sent' '$NTM_LOGDIR/flood-dns.log'" || true
+kill -USR1 "$DC_PID"
+check "SIGUSR1 counts what was rate-limited" \
+	wait_for 5 dc_logged "rate-limited: [1-9][0-9]* control, [1-9][0-9]* DNS"
 dc_stop
 rsd_stop
 

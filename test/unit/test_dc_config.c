@@ -71,8 +71,13 @@ static void test_valid(void **state)
 		"rs-t-port 5061\n"
 		"peer-dc other.test 192.0.2.20:7700 100 " KEY "\n"
 		"log syslog\n"
-		"log-level debug\n", &c), 0);
+		"log-level debug\n"
+		"control-rate 50 80\n"
+		"dns-rate 0 0\n", &c), 0);
 	assert_string_equal(c.zone, "ntm.test");
+	assert_int_equal(c.control_rl.rate, 50);
+	assert_int_equal(c.control_rl.burst, 80);
+	assert_int_equal(c.dns_rl.rate, 0);
 	assert_string_equal(ntm_addr_fmt(&c.address, b, sizeof(b)), "198.51.100.20:7800");
 	assert_int_equal(c.lifetime, 60);
 	assert_int_equal(c.refresh, 0);
@@ -115,6 +120,10 @@ static void test_defaults(void **state)
 	assert_true(c.route_optimization);
 	assert_false(c.has_host_vip_pool);
 	assert_int_equal(c.log_level, NTM_LOG_INFO);
+	assert_int_equal(c.control_rl.rate, NTM_RL_DEFAULT_RATE);
+	assert_int_equal(c.control_rl.burst, NTM_RL_DEFAULT_BURST);
+	assert_int_equal(c.dns_rl.rate, NTM_RL_DEFAULT_RATE);
+	assert_int_equal(c.dns_rl.total_rate, NTM_RL_DEFAULT_TOTAL_RATE);
 	dc_config_free(&c);
 }
 
@@ -129,6 +138,10 @@ static void test_errors(void **state)
 	bad(REQ "lifetime\n", "dc.conf:4: lifetime: expected \"lifetime SECONDS\"");
 	bad(REQ "lifetime 5\n", "dc.conf:4: lifetime: expected seconds, 10..86400, got \"5\"");
 	bad(REQ "vip-pool 100.64.0.1/16\n", "dc.conf:4: vip-pool is given twice");
+	bad("control-rate 10 0\n",
+	    "dc.conf:1: control-rate: BURST: expected 1..4294967295 datagrams, got \"0\"");
+	bad("dns-rate 0 5\n",
+	    "dc.conf:1: dns-rate: BURST: expected 0 with a rate of 0, got \"5\"");
 	bad("vip-pool 100.64.0.1/16\n",
 	    "dc.conf:1: vip-pool: expected an IPv4 prefix /8../32 with no host bits set (100.64.0.0/16), got \"100.64.0.1/16\"");
 	bad(REQ "node 0 " KEY "\n",
