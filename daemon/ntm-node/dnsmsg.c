@@ -100,8 +100,12 @@ int node_dns_rewrite_a(const uint8_t *dns, size_t len, const uint8_t a[4],
 		if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_A) {
 			ldns_rdf *rdf, *old;
 
-			if (!first)
-				continue;	/* one address: the path's */
+			/* One address, the path's, in place of the first
+			 * well-formed A record: the one node_dns_answer_a()
+			 * read. Every other A record goes. */
+			if (!first || ldns_rr_rd_count(rr) < 1 ||
+			    ldns_rdf_size(ldns_rr_rdf(rr, 0)) != 4)
+				continue;
 			first = false;
 			c = ldns_rr_clone(rr);
 			rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_A, 4, a);

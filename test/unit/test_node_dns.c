@@ -127,6 +127,36 @@ static void test_rewrite(void **state)
 	free(w);
 }
 
+/*
+ * Found by fuzz_node_dns: an answer whose first A record has no address
+ * (rdlength 0) before a well-formed one. The rewrite must replace the A
+ * record the reader takes (the first well-formed one), not the empty one,
+ * so that the application gets the path's address.
+ */
+static void test_rewrite_skips_empty_a(void **state)
+{
+	static const uint8_t msg[] = {
+		0x10, 0x92, 0x84, 0x00, 0x00, 0x01, 0x00, 0x02, 0x00, 0x00, 0x00, 0x00,
+		0x03, 0x77, 0x77, 0x77, 0x03, 0x6e, 0x74, 0x6d, 0x04, 0x74, 0x65, 0x73,
+		0x74, 0x00, 0x00, 0x01, 0x00, 0x01, 0xc0, 0x0c, 0x00, 0x01, 0x24, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x24, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x05, 0x00, 0x01, 0x00, 0x02, 0x67, 0x68, 0x03,
+		0x6e, 0x74, 0x6d, 0x04, 0x04, 0x65, 0x73, 0x74, 0x00, 0x00, 0x01, 0x00,
+		0x01, 0x00, 0x00, 0x00, 0x3c, 0x00, 0x04, 0xc6, 0x32, 0x2c, 0x1e,
+	};
+	const uint8_t vip[4] = { 100, 65, 0, 30 }, was[4] = { 0, 1, 0, 2 };
+	uint8_t *out = NULL, a[4];
+	size_t outlen;
+	char qname[300];
+
+	assert_int_equal(node_dns_answer_a(msg, sizeof(msg), qname, sizeof(qname), a), 0);
+	assert_memory_equal(a, was, 4);
+	assert_int_equal(node_dns_rewrite_a(msg, sizeof(msg), vip, &out, &outlen), 0);
+	assert_int_equal(node_dns_answer_a(out, outlen, qname, sizeof(qname), a), 0);
+	assert_memory_equal(a, vip, 4);
+	free(out);
+}
+
 static void test_ntm_record(void **state)
 {
 	struct ntm_record r = {
@@ -304,6 +334,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_answer_a),
 		cmocka_unit_test(test_rewrite),
+		cmocka_unit_test(test_rewrite_skips_empty_a),
 		cmocka_unit_test(test_ntm_record),
 		cmocka_unit_test(test_rewrite_packet),
 	};
