@@ -139,7 +139,7 @@ fuzz: $(FUZZ_BINS)
 # What was tried and what happened, rendered from this run's logs only.
 RESILIENCE_FUZZ_SECONDS ?= 60
 RESILIENCE_VM_TESTS := test/vm/tests/hostile.sh test/vm/tests/hostile-rsd.sh \
-	test/vm/tests/faults.sh
+	test/vm/tests/faults.sh test/vm/tests/system.sh
 .PHONY: resilience
 resilience: user module $(FUZZ_BINS)
 	VM_TESTS="$(RESILIENCE_VM_TESTS)" RESILIENCE_OUT=docs/RESILIENCE.md \
