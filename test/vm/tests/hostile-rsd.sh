@@ -150,8 +150,13 @@ sed -E 's/(.)$/\1 /; s/0 $/1/; s/[1-9a-f] $/0/' "$NTM_LOGDIR/rd.hex" >"$NTM_LOGD
 
 # ---- spoofed Tunnel Requests ------------------------------------------------------
 res_case spoofed-tunnel-request \
-	"the nodes' 2 recorded Tunnel Requests replayed 100 times, and 100 forged ones, from spoofed sources in $SPOOF"
-check "2 Tunnel Requests were recorded" [ "$(wc -l <"$NTM_LOGDIR/tr.hex")" -eq 2 ]
+	"the nodes' recorded Tunnel Requests replayed 100 times, and 100 forged ones, from spoofed sources in $SPOOF"
+# What the capture holds of the nodes' Tunnel Requests (one per leg, more
+# with retransmissions; CI runs have seen the capture miss one): every one
+# recorded is replayed, and the daemon must take none of them.
+ntr=$(wc -l <"$NTM_LOGDIR/tr.hex")
+check "the nodes' Tunnel Requests were recorded ($ntr)" [ "$ntr" -ge 1 ]
+took0=$(grep -c 'Tunnel Request from leg' "$RSD_LOG" || true)
 out0=$(nft_counter atk_out bytes)
 read -r np nb _ <<<"$(flood "$ATK" --dst "$RS_IP:$RSD_CTL_PORT" --replay "$NTM_LOGDIR/tr.hex" \
 	--spoof "$SPOOF" --count 100 --pps 200)"
@@ -163,8 +168,8 @@ check "nothing was sent to the spoofed sources ($((out1 - out0)) bytes)" [ "$((o
 check "the daemon dropped the replays as replays" rsd_logged "dropped: (REPLAY|replay)"
 check "leg A's endpoint did not move ($ep_a)" [ "$(path_get $S .leg_a.endpoint)" = "$ep_a" ]
 check "leg B's endpoint did not move ($ep_b)" [ "$(path_get $S .leg_b.endpoint)" = "$ep_b" ]
-check "the daemon took no Tunnel Request but the nodes' 2" \
-	[ "$(grep -c 'Tunnel Request from leg' "$RSD_LOG")" -eq 2 ]
+check "the daemon took none of them (still the nodes' $took0)" \
+	[ "$(grep -c 'Tunnel Request from leg' "$RSD_LOG")" -eq "$took0" ]
 res_num "sent $((np + fp)) datagrams, $((nb + fb)) bytes; RS sent back $((out1 - out0)) bytes"
 res_end
 
