@@ -91,8 +91,7 @@ check "ping CN -> MN over the VIPs" n "$CN" ping -c 3 -i 0.2 -W 2 "$mn_vip"
 cnwww=$NTM_LOGDIR/cnwww
 mkdir -p "$cnwww"
 head -c 3000000 /dev/urandom >"$cnwww/blob"
-n_bg "$CN" python3 -m http.server --bind 0.0.0.0 --directory "$cnwww" 8081 >"$NTM_LOGDIR/cnhttp.log" 2>&1
-wait_for 30 listening "$CN" tcp 8081 || die "no web server on CN"
+web_serve "$CN" 0.0.0.0 8081 "$cnwww" "$NTM_LOGDIR/cnhttp.log"
 got=$(n "$MN" curl -sS --max-time 60 "http://cn.ntm.test:8081/blob" | sha256sum)
 check "TCP MN -> CN (HTTP by name, through the hook): intact" [ "$got" = "$(sha256sum <"$cnwww/blob")" ]
 
@@ -158,11 +157,12 @@ fi
 
 # -- mobility: MN moves behind NAT_MN2 during a download -----------------------------
 head -c 20000000 /dev/urandom >"$cnwww/big"
-n "$MN" curl -sS --max-time 120 --limit-rate 2M -o "$NTM_LOGDIR/big.got" \
-	"http://$cn_vip:8081/big" 2>"$NTM_LOGDIR/curl-move.log" &
+n "$MN" curl -sS --max-time 120 -o "$NTM_LOGDIR/big.got" \
+	"http://$cn_vip:8081/big?rate=2m" 2>"$NTM_LOGDIR/curl-move.log" &
 curl_pid=$!
 sleep 3
 topo_mn_move
+check "the download was still running when MN moved" kill -0 "$curl_pid"
 if wait "$curl_pid"; then
 	pass "the download survived the move"
 else

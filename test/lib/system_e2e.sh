@@ -166,9 +166,7 @@ system_e2e() {
 	check "names outside the zone: REFUSED, no recursion" [ "$(_dns_rcode "$MN" example.org)" = REFUSED ]
 
 	section rs-s "TCP between two NTM nodes behind two NATs, via RS-S"
-	n_bg "$CN" python3 -m http.server --bind "$vip_cn" --directory "$www" 8081 \
-		>"$NTM_LOGDIR/http-cn.log" 2>&1
-	wait_for 30 listening "$CN" tcp 8081 || die "no web server on CN"
+	web_serve "$CN" "$vip_cn" 8081 "$www" "$NTM_LOGDIR/http-cn.log"
 	check "ping MN -> CN over the VIPs" n "$MN" ping -c 3 -i 0.2 -W 3 cn.ntm.test
 	got=$(n "$MN" curl -sS --max-time 60 "http://cn.ntm.test:8081/big" | sha256sum | cut -d' ' -f1)
 	check "2 MB from CN to MN over TCP, sha256 intact" [ "$got" = "$sha" ]
@@ -224,11 +222,12 @@ system_e2e() {
 	section mobility "MN changes network in the middle of a download"
 	res_case node-move "MN moves from NAT_MN to NAT_MN2 (new real address) 2 s into a 2 MB RS-N download at 250 KB/s"
 	dl=$NTM_LOGDIR/dl-move
-	n_bg "$MN" curl -sS --max-time 120 --limit-rate 250k -o "$dl" "http://gh.ntm.test:8080/big"
+	n_bg "$MN" curl -sS --max-time 120 -o "$dl" "http://gh.ntm.test:8080/big?rate=250k"
 	pid=$!
 	sleep 2
 	say "MN leaves NAT_MN ($MN_IP) for NAT_MN2 ($MN2_IP)"
 	topo_mn_move
+	check "the download was still running when MN moved" kill -0 "$pid"
 	check "the node re-registered from NAT_MN2" \
 		wait_for 30 node_state_is "$MN" .observed "$NAT_MN2_IP:$NODE_PORT"
 	check "with the same VIP" [ "$(node_vip "$MN")" = "$vip_mn" ]
@@ -265,11 +264,12 @@ system_e2e() {
 	section faults "SIGKILL of the DC and of a node in the middle of traffic"
 	res_case sigkill-dc "SIGKILL of ntm-dc 1 s into a 2 MB download MN <- CN; the DC started again"
 	dl=$NTM_LOGDIR/dl-dckill
-	n_bg "$MN" curl -sS --max-time 120 --limit-rate 300k -o "$dl" "http://cn.ntm.test:8081/big"
+	n_bg "$MN" curl -sS --max-time 120 -o "$dl" "http://cn.ntm.test:8081/big?rate=300k"
 	pid=$!
 	sleep 1
 	say "SIGKILL of ntm-dc during a download from CN"
 	dc_kill
+	check "the download was still running when the DC died" kill -0 "$pid"
 	check "the download finished without the DC" wait "$pid"
 	check "sha256 intact" _same_sha "$dl" "$sha"
 	check "the DC's store survived the kill (PRAGMA integrity_check)" \
@@ -279,11 +279,12 @@ system_e2e() {
 	res_end
 	res_case sigkill-node "SIGKILL of CN's ntm-node 1 s into a 2 MB download MN <- CN, started again at once"
 	dl=$NTM_LOGDIR/dl-nodekill
-	n_bg "$MN" curl -sS --max-time 180 --limit-rate 300k -o "$dl" "http://cn.ntm.test:8081/big"
+	n_bg "$MN" curl -sS --max-time 180 -o "$dl" "http://cn.ntm.test:8081/big?rate=300k"
 	pid=$!
 	sleep 1
 	say "SIGKILL of CN's ntm-node during that download, then a restart"
 	node_kill "$CN"
+	check "the download was still running when CN's ntm-node died" kill -0 "$pid"
 	node_start "$CN"
 	check "CN registered again with the same VIP" [ "$(node_vip "$CN")" = "$vip_cn" ]
 	check "the DC pushed CN's live paths to it again" \

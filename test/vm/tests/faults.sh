@@ -48,9 +48,7 @@ files=$NTM_LOGDIR/cn-www
 mkdir -p "$files"
 head -c $((SIZE_KB * 1024)) /dev/urandom >"$files/blob"
 want=$(sha256sum <"$files/blob" | cut -d' ' -f1)
-n_bg "$CN" python3 -m http.server --bind "$VIP_B" --directory "$files" $PORT \
-	>"$NTM_LOGDIR/cn-http.log" 2>&1
-wait_for 60 listening "$CN" tcp $PORT || die "no web server on CN"
+web_serve "$CN" "$VIP_B" $PORT "$files" "$NTM_LOGDIR/cn-http.log"
 
 # The download, in the background: its SHA-256 and time go to FILE.
 stream_start() { # FILE
@@ -58,8 +56,8 @@ stream_start() { # FILE
 
 	(
 		t0=$EPOCHREALTIME
-		got=$(ip netns exec "$MN" curl -sS --max-time 240 --limit-rate "$RATE" \
-			"http://$VIP_B:$PORT/blob" | sha256sum | cut -d' ' -f1)
+		got=$(ip netns exec "$MN" curl -sS --max-time 240 \
+			"http://$VIP_B:$PORT/blob?rate=$RATE" | sha256sum | cut -d' ' -f1)
 		t1=$EPOCHREALTIME
 		echo "$got $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
 	) >"$out" 2>&1 &
@@ -87,6 +85,7 @@ stream_start "$NTM_LOGDIR/stream-kill"
 sleep 2
 ep_a=$(path_get $S .leg_a.endpoint)
 kill -KILL "$RSD_PID"
+check "the download was still running when ntm-rsd died" kill -0 "$STREAM_PID"
 rsd_wait_exit
 check "ntm-rsd died of SIGKILL (status $RSD_STATUS)" [ "$RSD_STATUS" -eq 137 ]
 check "without the daemon the kernel still relays" n "$MN" ping -c 2 -i 0.2 -W 2 $VIP_B
@@ -109,6 +108,7 @@ if [[ -n ${NTM_MODULE_NAME:-} ]]; then
 	ep_a=$(path_get $S .leg_a.endpoint)
 	t0=$EPOCHREALTIME
 	rsd_stop
+	check "the download was still running when the module went" kill -0 "$STREAM_PID"
 	pp rmmod "$NTM_MODULE_NAME"
 	pp insmod "$NTM_MODULE"
 	check "the new module has no relay table" bash -c "! ip netns exec $RS ntmctl tunnel show 2>/dev/null"
@@ -139,6 +139,7 @@ ep_b=$(path_get $S .leg_b.endpoint)
 stream_start "$NTM_LOGDIR/stream-nat"
 sleep 2
 topo_nat_flush
+check "the download was still running when the NATs dropped their mappings" kill -0 "$STREAM_PID"
 stream_end "$NTM_LOGDIR/stream-nat"
 check "the file arrives intact across the remapping" [ "$STREAM_SHA" = "$want" ]
 new_a=$(path_get $S .leg_a.endpoint)
