@@ -16,14 +16,21 @@
 #              at ping pace and under load, ping RTT, RS-S flood rate
 #   plain      the same flood DNATed + masqueraded by the RS (the ceiling)
 #   user       the same as kernel with ntm-relay-user on the same port
+#   wg, turn   WireGuard as a relay hop, coturn: the same floods
+#   ctl        Relay Direction -> Direction Response at ntm-rsd
 #   scale      nf_ntm: 1,000 / 100,000 (/ 1,000,000) paths with ntmctl -b
+#   move       the whole system (ntm-dc, ntm-rsd, ntm-node): MN changes
+#              network during a ping; time until the replies come back
+#
+# Each throughput figure is measured at 64- and 1400-byte packets, with one
+# flow and with BENCH_FLOWS flows (a sender and a path each).
 
 set -euo pipefail
 cd "${NTM_REPO:-$(dirname "$0")/..}"
-# shellcheck source=test/lib/rsd.sh
-source test/lib/rsd.sh
+# shellcheck source=test/lib/system.sh
+source test/lib/system.sh
 export NTM_TEST_QUIET=1
-checktool ntmctl ntm-peer ntm-relay-user ntm-rsd ntm-dc-stub jq nft ping tcpdump python3
+checktool ntmctl ntm-peer ntm-relay-user ntm-rsd ntm-dc-stub ntm-dc ntm-node jq nft ping tcpdump python3
 
 OUT=${BENCH_OUT:-/run/ntm-vm/result/bench}
 mkdir -p "$OUT"
@@ -32,8 +39,16 @@ PING_IV=${BENCH_PING_IV:-0.01}
 FLOOD_SECS=${BENCH_FLOOD_SECS:-5}
 CTL_SAMPLES=${BENCH_CTL_SAMPLES:-300}
 SCALE_MAX=${BENCH_SCALE_MAX:-1000000}
+# "Many flows": senders, each on a path of its own (at most 10: the RS-T
+# addresses come from a /28).
+FLOWS=${BENCH_FLOWS:-8}
+((FLOWS >= 2 && FLOWS <= 10)) || { echo "BENCH_FLOWS: 2..10, got $FLOWS" >&2; exit 2; }
+# Packet sizes of the floods: the plaintext each Data carries (for RS-N and
+# RS-T an IPv4/UDP packet of that size to GH).
+SIZES=(64 1400)
+MOVES=${BENCH_MOVES:-6}
 # Phases to run (all by default); a subset is for working on one of them.
-PHASES=" ${BENCH_PHASES:-direct kernel plain user wg turn ctl scale} "
+PHASES=" ${BENCH_PHASES:-direct kernel plain user wg turn ctl scale move} "
 phase() { [[ $PHASES == *" $1 "* ]]; }
 PERF=${BENCH_PERF:-1}
 WORK=$NTM_LOGDIR
@@ -44,6 +59,7 @@ put() { echo "$1,$2,$3,$4,$5" >>"$summary_csv"; echo "RESULT $1 $2 $3 $4=$5"; }
 put meta guest all pings "$PINGS"
 put meta guest all ping_interval "$PING_IV"
 put meta guest all flood_secs "$FLOOD_SECS"
+put meta guest all flows "$FLOWS"
 log() { echo "== $(date +%T) $*"; }
 
 now() { date +%s.%N; }
@@ -76,7 +92,7 @@ EOF
 
 SRC_VIP=100.66.0.1 SINK_VIP=100.66.0.2
 ID_S=100 ID_N=300 ID_F=101 ID_FN=301 ID_FT=401
-VIP_FN=100.64.0.40 T_POOL=203.0.113.0/28 T_ADDR=203.0.113.5
+T_POOL=203.0.113.0/28
 n "$GH" ip route add $T_POOL via "$RS_IP"
 VIP_S_A=100.64.0.1 VIP_S_B=100.64.0.2 VIP_N=100.64.0.3 VIP_GH=100.65.0.30
 CTR_BASE=1000000
@@ -169,19 +185,36 @@ fwd_time() { # MODE(rss|rsn) DP SCEN: pcap -> fwd-DP-SCEN.csv (ns), summary in m
 	stats_ms "$WORK/fwd.ms" fwd "$2" "$3"
 }
 
-# A flood of 64-byte Data on path ID_F from SRC, counters never reused.
+# A flood of Data from SRC, counters never reused: FLOOD_N senders, sender
+# I on path FIRST+I of the flood's kind (FLOOD_KIND: rss, rsn, rst; plain and
+# wg send RS-S Data that the RS does not look into), each Data carrying
+# FLOOD_SIZE bytes of plaintext.
 FLOOD_PIDS=()
-# FLOOD_N senders; FLOOD_ARGS: the path and other ntm-peer send options.
-FLOOD_N=1
-FLOOD_ARGS=(--path-id "$ID_F")
+FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
+flood_args() { # I -> FA
+	local i=$1
+	case $FLOOD_KIND in
+	rss | plain) FA=(--path-id $((ID_F + i)) --payload-size "$FLOOD_SIZE") ;;
+	rsn) FA=(--path-id $((ID_FN + i)) --vip "100.64.0.$((40 + i))" --peer-vip "$VIP_GH"
+		--payload-size "$FLOOD_SIZE") ;;
+	rst) FA=(--path-id $((ID_FT + i)) --vip "203.0.113.$((5 + i))" --peer-vip "$GH_IP"
+		--payload-size "$FLOOD_SIZE") ;;
+	# Into SRC's wg0: the packet WireGuard carries is the size RS-N's
+	# decrypted inner packet has (payload + 40 + 28 bytes of UDP/IP), so
+	# 1400 bytes fit wg0's MTU (1420); at 64 it is the RS-S datagram.
+	wg) FA=(--path-id $((ID_F + i)) --payload-size $((FLOOD_SIZE > 68 * 2 ? FLOOD_SIZE - 68 : FLOOD_SIZE))) ;;
+	*) die "flood kind $FLOOD_KIND" ;;
+	esac
+}
 flood_start() { # REMOTE
-	local i
+	local i FA
 	FLOOD_PIDS=()
 	for ((i = 0; i < FLOOD_N; i++)); do
 		CTR_BASE=$((CTR_BASE + 100000000))
+		flood_args $i
 		bg "$SRC" ntm-peer send -q --path-key "$PATH_KEY" --leg a \
 			--remote "$1" --counter-start $CTR_BASE --count 100000000 \
-			--payload-size 64 "${FLOOD_ARGS[@]}" >/dev/null 2>&1
+			"${FA[@]}" >/dev/null 2>&1
 		FLOOD_PIDS+=("$!")
 	done
 }
@@ -249,26 +282,46 @@ rate_run() { # DP SCEN REMOTE FN [PROFILE] (FN prints "received forwarded", one 
 	put rate "$1" "$2" forwarded_pps "$(awk -v a="$tx0" -v b="$tx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
 	cpu_put rate "$1" "$2" "$c0" "$c1"
 }
-f_rxtx() { pfield $ID_F ' | "\(.leg_a.stats.rx_packets) \(.leg_b.stats.tx_packets)"'; }
+# "A B": leg A's received and leg B's sent packets, summed over the FLOOD_N
+# paths FIRST.. (one snapshot of the relay's counters).
+legs_rxtx() { # FIRST
+	local last=$(($1 + FLOOD_N - 1)) id sum
+	sum='map(.leg_a.stats.rx_packets) + [0] | add) \(map(.leg_b.stats.tx_packets) + [0] | add'
+	if [[ $DP == kernel ]]; then
+		for ((id = $1; id <= last; id++)); do
+			ip netns exec "$RS" ntmctl -j path show $id
+		done | jq -rs "[.[][0]] | \"\($sum)\""
+	else
+		rm -f "$WORK/ru.json"
+		kill -USR1 "$RU_PID"
+		for _ in $(seq 200); do [[ -s $WORK/ru.json ]] && break; sleep 0.02; done
+		jq -r "[.paths[] | select(.id >= $1 and .id <= $last)] | \"\($sum)\"" "$WORK/ru.json"
+	fi
+}
+f_rxtx() { legs_rxtx "$ID_F"; }
 # RS-N, RS-T: accepted from leg A; forwarded = what reached GH (its raw hook).
 gh_count() {
 	ip netns exec "$GH" nft -j list counter ip sink c9 |
 		jq '.nftables[] | select(.counter) | .counter.packets'
 }
-fn_rxtx() { echo "$(pfield $ID_FN '.leg_a.stats.rx_packets') $(gh_count)"; }
-ft_rxtx() { echo "$(pfield $ID_FT '.leg_a.stats.rx_packets') $(gh_count)"; }
+fn_rxtx() { echo "$(legs_rxtx "$ID_FN" | cut -d' ' -f1) $(gh_count)"; }
+ft_rxtx() { echo "$(legs_rxtx "$ID_FT" | cut -d' ' -f1) $(gh_count)"; }
 
 # --- relay up/down -----------------------------------------------------------
 
 RS_PATHS=(
 	"path add $ID_S type s path-key $PATH_KEY a-vip $VIP_S_A b-vip $VIP_S_B refresh 0"
 	"path add $ID_N type n path-key $PATH_KEY a-vip $VIP_N b-vip $VIP_GH refresh 0"
-	"path add $ID_F type s path-key $PATH_KEY b-endpoint $SINK_IP:9999 refresh 0"
 )
-RS_FLOOD_PATHS=(
-	"path add $ID_FN type n path-key $PATH_KEY a-vip $VIP_FN b-vip $VIP_GH refresh 0"
-	"path add $ID_FT type t path-key $PATH_KEY a-vip $T_ADDR b-vip $GH_IP refresh 0"
-)
+# The floods' paths: RS-S to SINK, RS-N and RS-T to GH, one per flow.
+RS_FLOOD_PATHS=()
+for ((i = 0; i < FLOWS; i++)); do
+	RS_FLOOD_PATHS+=(
+		"path add $((ID_F + i)) type s path-key $PATH_KEY b-endpoint $SINK_IP:9999 refresh 0"
+		"path add $((ID_FN + i)) type n path-key $PATH_KEY a-vip 100.64.0.$((40 + i)) b-vip $VIP_GH refresh 0"
+		"path add $((ID_FT + i)) type t path-key $PATH_KEY a-vip 203.0.113.$((5 + i)) b-vip $GH_IP refresh 0"
+	)
+done
 
 rsn_net() {
 	n "$RS" ip link set ntm0 up
@@ -286,13 +339,20 @@ kernel_up() {
 user_up() {
 	DP=user
 	ip netns exec "$RS" ntmctl tunnel del 2>/dev/null || true
-	printf '%s\n' "${RS_PATHS[@]}" >"$WORK/ru.paths"
+	printf '%s\n' "${RS_PATHS[@]}" "${RS_FLOOD_PATHS[@]}" >"$WORK/ru.paths"
 	bg "$RS" ntm-relay-user --port "$RS_PORT" --dev ntm0 --path-file "$WORK/ru.paths" \
 		--stats-file "$WORK/ru.json" >"$WORK/ru.monitor" 2>"$WORK/ru.log"
 	RU_PID=$!
 	wait_for 10 bash -c "ip netns exec $RS ss -lun | grep -q :$RS_PORT" || die "relay-user: $(cat "$WORK/ru.log")"
 	rsn_net
+	n "$RS" ip route replace $T_POOL dev ntm0
+	# The user datapath finds a reply's path by the nft map (nf_ntm by
+	# its own table).
 	n "$RS" nft add element inet ntmobile path_vips "{ $VIP_N . $VIP_GH : $ID_N }"
+	for ((i = 0; i < FLOWS; i++)); do
+		n "$RS" nft add element inet ntmobile path_vips \
+			"{ 100.64.0.$((40 + i)) . $VIP_GH : $((ID_FN + i)), 203.0.113.$((5 + i)) . $GH_IP : $((ID_FT + i)) }"
+	done
 }
 
 # --- one datapath ------------------------------------------------------------
@@ -329,18 +389,20 @@ datapath_run() {
 	done
 	stop "$pn"
 
-	log "$dp: RS-S flood rate"
-	rate_run "$dp" rss-1sender "$RS_IP:$RS_PORT" f_rxtx "$([[ $dp == kernel ]] && echo kernel-rss-flood)"
-	FLOOD_N=2
-	rate_run "$dp" rss-2senders "$RS_IP:$RS_PORT" f_rxtx
-	FLOOD_N=1
-	[[ $dp == kernel ]] || return 0
-	log "$dp: RS-N and RS-T flood rates (inner IPv4/UDP to GH port 9)"
-	FLOOD_ARGS=(--path-id "$ID_FN" --vip "$VIP_FN" --peer-vip "$VIP_GH")
-	rate_run "$dp" rsn-1sender "$RS_IP:$RS_PORT" fn_rxtx
-	FLOOD_ARGS=(--path-id "$ID_FT" --vip "$T_ADDR" --peer-vip "$GH_IP")
-	rate_run "$dp" rst-1sender "$RS_IP:$RS_PORT" ft_rxtx
-	FLOOD_ARGS=(--path-id "$ID_F")
+	log "$dp: flood rates: RS-S to SINK, RS-N and RS-T to GH port 9"
+	for FLOOD_SIZE in "${SIZES[@]}"; do
+		for FLOOD_N in 1 "$FLOWS"; do
+			scen=${FLOOD_SIZE}B-${FLOOD_N}f
+			FLOOD_KIND=rss
+			rate_run "$dp" "rss-$scen" "$RS_IP:$RS_PORT" f_rxtx \
+				"$([[ $dp == kernel && $scen == 64B-1f ]] && echo kernel-rss-flood || true)"
+			FLOOD_KIND=rsn
+			rate_run "$dp" "rsn-$scen" "$RS_IP:$RS_PORT" fn_rxtx
+			FLOOD_KIND=rst
+			rate_run "$dp" "rst-$scen" "$RS_IP:$RS_PORT" ft_rxtx
+		done
+	done
+	FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
 }
 
 # --- direct (Table 3 baseline) -------------------------------------------------
@@ -395,10 +457,13 @@ EOF
 		ip netns exec "$RS" nft -j list table ip benchfwd |
 			jq -r '[.nftables[] | select(.counter) | .counter] | "\(.[] | select(.name == "cin") | .packets) \(.[] | select(.name == "cout") | .packets)"'
 	}
-	rate_run plain fwd-1sender "$RS_IP:7799" c_rxtx
-	FLOOD_N=2
-	rate_run plain fwd-2senders "$RS_IP:7799" c_rxtx
-	FLOOD_N=1
+	FLOOD_KIND=plain
+	for FLOOD_SIZE in "${SIZES[@]}"; do
+		for FLOOD_N in 1 "$FLOWS"; do
+			rate_run plain "fwd-${FLOOD_SIZE}B-${FLOOD_N}f" "$RS_IP:7799" c_rxtx
+		done
+	done
+	FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
 	n "$RS" nft delete table ip benchfwd
 fi
 
@@ -464,8 +529,15 @@ table ip sink {
 	}
 }
 EOF
-		FLOOD_ARGS=(--path-id "$ID_F")
-		rate_run wg relay-1sender "10.99.2.2:9" w_rxtx kernel-wg-flood
+		FLOOD_KIND=wg
+		for FLOOD_SIZE in "${SIZES[@]}"; do
+			for FLOOD_N in 1 "$FLOWS"; do
+				scen=${FLOOD_SIZE}B-${FLOOD_N}f
+				rate_run wg "relay-$scen" "10.99.2.2:9" w_rxtx \
+					"$([[ $scen == 64B-1f ]] && echo kernel-wg-flood || true)"
+			done
+		done
+		FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
 		for ns in "$SRC" "$RS" "$SINK"; do n "$ns" ip link del wg0; done
 		n "$SINK" nft delete chain ip sink prewg
 	fi
@@ -510,14 +582,14 @@ EOF
 		tpeer_pid=$!
 		wait_for 20 listening "$RS" udp 3478 || die "turnserver: $(tail -5 "$WORK/turnserver.log")"
 		# -z 0: no pacing; -c: no RTCP sessions; -n: enough for the whole run.
-		turn_flood() {
-			bg "$SRC" turnutils_uclient -c -z 0 -l 64 -m "$1" -n 10000000 \
+		turn_flood() { # CLIENTS SIZE
+			bg "$SRC" turnutils_uclient -c -z 0 -l "$2" -m "$1" -n 10000000 \
 				-e "$SINK_IP" -r 3480 "$RS_IP" >"$WORK/uclient.log" 2>&1
 			FLOOD_PIDS=("$!")
 		}
-		turn_rate() { # SCEN CLIENTS
+		turn_rate() { # SCEN CLIENTS SIZE
 			local t0 t1 rx0 rx1 tx0 tx1 dt c0 c1
-			turn_flood "$2"
+			turn_flood "$2" "$3"
 			sleep 4
 			read -r rx0 tx0 <<<"$(t_rxtx)"; t0=$(now); c0=$(cpu_snap)
 			sleep "$FLOOD_SECS"
@@ -528,8 +600,11 @@ EOF
 			put rate turn "$1" forwarded_pps "$(awk -v a="$tx0" -v b="$tx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
 			cpu_put rate turn "$1" "$c0" "$c1"
 		}
-		turn_rate relay-1client 1
-		turn_rate relay-4clients 4
+		for size in "${SIZES[@]}"; do
+			for flows in 1 "$FLOWS"; do
+				turn_rate "relay-${size}B-${flows}f" "$flows" "$size"
+			done
+		done
 		stop "$turn_pid" "$tpeer_pid"
 		n "$RS" nft delete table ip benchturn
 	fi
@@ -664,7 +739,7 @@ if phase scale; then
 	n "$RS" ntmctl tunnel set port "$RS_PORT" max-paths 1100000
 	echo "path add $ID_F type s path-key $PATH_KEY b-endpoint $SINK_IP:9999 refresh 0" |
 		n "$RS" ntmctl -b -
-	FLOOD_ARGS=(--path-id "$ID_F")
+	FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
 	rate_run kernel scale-1path "$RS_IP:$RS_PORT" f_rxtx kernel-rss-flood-1path
 	have=1
 	for total in 1000 100000 1000000; do
@@ -689,6 +764,101 @@ if phase scale; then
 	n "$RS" ntmctl path flush
 	put scale kernel "$have" flush_secs "$(elapsed "$t0" "$(now)")"
 	n "$RS" ntmctl tunnel del
+fi
+
+# --- the node changes network (the whole system) ------------------------------------
+#
+# ntm-dc, ntm-rsd (nf_ntm) and ntm-node on MN, as in test/vm/tests/system.sh:
+# MN pings GH's host VIP (an RS-N path) every 10 ms while it moves from
+# NAT_MN to NAT_MN2 and back, MOVES times. For each move: the time from the
+# new address and default route being in place to the first echo reply after
+# it (traffic flows again), the gap between the last reply before the move
+# and that one, and what ntm-node logged ("re-established in N ms": from the
+# address it saw on rtnetlink to every path's Tunnel Response).
+
+mn_move_to() { # NEW_IF ADDR/LEN GW OLD_IF: one ip process, so the move is quick
+	ip -n "$MN" -batch - <<-EOF
+		address flush dev $4
+		link set $4 down
+		link set $1 up
+		address add $2 dev $1
+		route add default via $3
+	EOF
+}
+
+if phase move; then
+	log "node move: from the new address until traffic flows again"
+	topo_down
+	sys_up kernel
+	node_conf "$MN" "$MN_ID" mn.ntm.test
+	node_start "$MN"
+	gh_vip=$(resolve "$MN" gh.ntm.test)
+	[[ $gh_vip == 100.65.* ]] || die "move: gh.ntm.test resolved to '$gh_vip', not a host VIP"
+	ip netns exec "$MN" ping -c 3 -i 0.2 -W 2 "$gh_vip" >/dev/null || die "move: no RS-N path to GH"
+	ip netns exec "$MN" ping -D -n -i 0.01 "$gh_vip" >"$WORK/ping-move.txt" 2>&1 &
+	ping_pid=$!
+	sleep 2
+	: >"$WORK/move-times"
+	for ((i = 0; i < MOVES; i++)); do
+		t0=$(now)
+		if ((i % 2 == 0)); then
+			mn_move_to eth1 "$MN2_IP/${MN2_NET#*/}" "$NAT_MN2_GW" "$TOPO_HOST_IF"
+			want=$NAT_MN2_IP
+		else
+			mn_move_to "$TOPO_HOST_IF" "$MN_IP/${MN_NET#*/}" "$NAT_MN_GW" eth1
+			want=$NAT_MN_IP
+		fi
+		echo "$t0 $(now)" >>"$WORK/move-times"
+		wait_for 30 node_state_is "$MN" .observed "$want:$NODE_PORT" ||
+			die "move $i: ntm-node did not register from $want"
+		sleep 3
+	done
+	kill -INT "$ping_pid"
+	wait "$ping_pid" 2>/dev/null || true
+	grep -oE 're-established in [0-9]+ ms' "$(node_log "$MN")" | grep -oE '[0-9]+' >"$WORK/move-reest" || true
+	# Per move (from before the old address went to after the new one and its
+	# route were in place), over the replies from 0.5 s before it to 3 s
+	# after it: the first reply after the move, the longest silence between
+	# two replies, and the echo requests in that window that got no reply.
+	awk '/bytes from/ { gsub(/[][]/, "", $1); sub(/icmp_seq=/, "", $6); print $1, $6 }' \
+		"$WORK/ping-move.txt" >"$OUT/move-replies.txt"
+	echo "move,first_reply_ms,longest_silence_ms,lost,reestablished_ms" >"$OUT/move.csv"
+	awk 'FILENAME == ARGV[1] { s[++nm] = $1; t[nm] = $2; next }
+		FILENAME == ARGV[2] { re[++nr] = $1; next }
+		{ r[++n] = $1; q[n] = $2 }
+		END {
+			for (m = 1; m <= nm; m++) {
+				first = ""; gap = 0; prev = ""; q0 = ""; cnt = 0
+				for (i = 1; i <= n; i++) {
+					if (r[i] < s[m] - 0.5 || r[i] > t[m] + 3) continue
+					if (first == "" && r[i] > t[m]) first = r[i]
+					if (prev != "" && r[i] - prev > gap) gap = r[i] - prev
+					if (q0 == "") q0 = q[i]
+					q1 = q[i]; prev = r[i]; cnt++
+				}
+				printf "%d,%s,%.1f,%d,%s\n", m, first == "" ? "" : sprintf("%.1f", 1000 * (first - t[m])),
+					1000 * gap, cnt ? q1 - q0 + 1 - cnt : 0, re[m]
+			}
+		}' "$WORK/move-times" "$WORK/move-reest" "$OUT/move-replies.txt" >>"$OUT/move.csv"
+	cat "$OUT/move.csv"
+	put move kernel rsn moves "$MOVES"
+	put move kernel rsn recovered "$(awk -F, 'NR > 1 && $2 != ""' "$OUT/move.csv" | wc -l)"
+	put move kernel rsn pings_lost "$(grep -oE '[0-9]+ packets transmitted, [0-9]+ received' "$WORK/ping-move.txt" |
+		awk '{ print $1 - $4 " of " $1 }')"
+	for col in 2:first_reply 3:silence 4:lost 5:reestablished; do
+		awk -F, -v c="${col%%:*}" 'NR > 1 && $c != "" { print $c }' "$OUT/move.csv" >"$WORK/move.col"
+		line=$(sort -g "$WORK/move.col" | awk '{ v[NR] = $1 } END {
+			if (NR == 0) { print "n/a n/a n/a"; exit }
+			printf "%s %s %s\n", v[int((NR + 1) / 2)], v[1], v[NR] }')
+		read -r med lo hi <<<"$line"
+		unit=_ms
+		[[ $col == *lost ]] && unit=
+		put move kernel rsn "${col#*:}_median$unit" "$med"
+		put move kernel rsn "${col#*:}_min$unit" "$lo"
+		put move kernel rsn "${col#*:}_max$unit" "$hi"
+	done
+	put move kernel rsn move_cmd_median_ms "$(awk '{ print 1000 * ($2 - $1) }' "$WORK/move-times" | sort -g |
+		awk '{ v[NR] = $1 } END { printf "%.1f", v[int((NR + 1) / 2)] }')"
 fi
 
 log "done"

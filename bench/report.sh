@@ -32,6 +32,7 @@ pct() { # A/B in %
 
 # --- plots ---------------------------------------------------------------------
 
+flows=$(v meta guest all flows)
 cdf() { # fwd-*.csv -> "us fraction" sorted
 	awk -F, '{ print $2 / 1000 }' "$1" | sort -g | awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], i / NR }'
 }
@@ -61,21 +62,35 @@ if command -v gnuplot >/dev/null; then
 			plot $(IFS=,; echo "${plots[*]}")
 		EOF
 	done
-	awk -F, '$1 == "rate" && $4 == "forwarded_pps" { print $2 "/" $3, $5 }' "$S" >"$tmp/rate.dat"
-	if [[ -s $tmp/rate.dat ]]; then
+	# One plot per packet size: each RS, 1 flow and FLOWS flows side by side.
+	for size in 64 1400; do
+		for row in "plain fwd plain" "kernel rss nf_ntm-RS-S" "user rss user-RS-S" \
+			"kernel rsn nf_ntm-RS-N" "user rsn user-RS-N" "kernel rst nf_ntm-RS-T" \
+			"user rst user-RS-T" "wg relay WireGuard" "turn relay coturn"; do
+			read -r dp sc label <<<"$row"
+			a=$(v rate "$dp" "$sc-${size}B-1f" forwarded_pps)
+			b=$(v rate "$dp" "$sc-${size}B-${flows}f" forwarded_pps)
+			[[ $a == n/a && $b == n/a ]] && continue
+			awk -v l="$label" -v a="$a" -v b="$b" -v s="$size" 'BEGIN {
+				k = (s == 64) ? 1 : s * 8 / 1e6
+				printf "%s %s %s\n", l, a == "n/a" ? "-" : a * k, b == "n/a" ? "-" : b * k }'
+		done >"$tmp/rate-$size.dat"
+		[[ -s $tmp/rate-$size.dat ]] || continue
 		gnuplot <<-EOF
 			set terminal pngcairo size 1000,540 noenhanced
-			set output '$R/rate.png'
-			set title 'Forwarded 64-byte Data packets/s (qemu TCG: compare ratios only)'
+			set output '$R/rate-$size.png'
+			set title '$([[ $size == 64 ]] && echo "Forwarded packets/s, 64-byte packets" || echo "Forwarded Mbit/s, 1400-byte packets") (qemu TCG: compare ratios only)'
+			set style data histograms
+			set style histogram clustered gap 1
 			set style fill solid 0.6
-			set boxwidth 0.7
-			set ylabel 'packets/s'
+			set datafile missing '-'
+			set ylabel '$([[ $size == 64 ]] && echo packets/s || echo Mbit/s)'
 			set xtics rotate by -30
 			set grid y
 			set yrange [0:*]
-			plot '$tmp/rate.dat' using 0:2:xtic(1) with boxes notitle
+			plot '$tmp/rate-$size.dat' using 2:xtic(1) title '1 flow', '' using 3 title '$flows flows'
 		EOF
-	fi
+	done
 fi
 
 # --- numbers ---------------------------------------------------------------------
@@ -83,14 +98,14 @@ fi
 fk_s=$(v fwd kernel rss-pace median_ms) fu_s=$(v fwd user rss-pace median_ms)
 fk_n=$(v fwd kernel rsn-pace median_ms) fu_n=$(v fwd user rsn-pace median_ms)
 r_s=$(ratio "$fu_s" "$fk_s") r_n=$(ratio "$fu_n" "$fk_n")
-rk=$(v rate kernel rss-1sender forwarded_pps) ru=$(v rate user rss-1sender forwarded_pps)
-rp=$(v rate plain fwd-1sender forwarded_pps)
+rk=$(v rate kernel rss-64B-1f forwarded_pps) ru=$(v rate user rss-64B-1f forwarded_pps)
+rp=$(v rate plain fwd-64B-1f forwarded_pps)
 ips=$(v scale kernel 100000 installs_per_sec)
 ips_m=$(v scale kernel 1000000 installs_per_sec)
 bpp=$(v scale kernel 100000 bytes_per_path)
 bpp_m=$(v scale kernel 1000000 bytes_per_path)
-rn=$(v rate kernel rsn-1sender forwarded_pps) rt=$(v rate kernel rst-1sender forwarded_pps)
-rw=$(v rate wg relay-1sender forwarded_pps)
+rn=$(v rate kernel rsn-64B-1f forwarded_pps) rt=$(v rate kernel rst-64B-1f forwarded_pps)
+rw=$(v rate wg relay-64B-1f forwarded_pps)
 ctl_med=$(v ctl kernel direction median_ms) ctl_p99=$(v ctl kernel direction p99_ms)
 r1=$(v rate kernel scale-1path forwarded_pps)
 big=$(awk -F, '$1 == "scale" && $4 == "installed" { n = $3 } END { print n }' "$S")
@@ -110,12 +125,37 @@ fwd_row() { # scen label
 rtt_row() { # dp scen label
 	echo "| $3 | $(v rtt "$1" "$2" median_ms) | $(v rtt "$1" "$2" mean_ms) | $(v rtt "$1" "$2" p99_ms) | $(v rtt "$1" "$2" min_ms) | $(v rtt "$1" "$2" n) | $(v rtt "$1" "$2" loss_pct)% |"
 }
-rate_row() { # dp scen label
-	local o
-	o=$(v rate "$1" "$2" offered_pps)
-	# (runs before the raw-hook counter: the nat chain counted only a flow's first packet)
-	[[ $1 == plain && $o == 0 ]] && o=n/a
-	echo "| $3 | $o | $(v rate "$1" "$2" forwarded_pps) | $(pct "$(v rate "$1" "$2" forwarded_pps)" "$rp") | $(v rate "$1" "$2" cpu_busy_pct)% ($(v rate "$1" "$2" cpu_user_pct) / $(v rate "$1" "$2" cpu_sys_pct) / $(v rate "$1" "$2" cpu_softirq_pct)) |"
+mbit() { # pkt/s SIZE -> Mbit/s of SIZE-byte packets
+	awk -v p="$1" -v s="$2" 'BEGIN { if (p == "n/a") print "n/a"; else printf "%.1f", p * s * 8 / 1e6 }'
+}
+rate_row() { # dp scen label SIZE FLOWS: one row of section 3's tables
+	local sc=$2-${4}B-${5}f o f
+	o=$(v rate "$1" "$sc" offered_pps) f=$(v rate "$1" "$sc" forwarded_pps)
+	echo "| $3 | $5 | $o | $f | $( ((${4} == 64)) || echo "$(mbit "$f" "$4") |") $(pct "$f" "$(v rate plain "fwd-${4}B-${5}f" forwarded_pps)") | $(v rate "$1" "$sc" cpu_busy_pct)% ($(v rate "$1" "$sc" cpu_user_pct) / $(v rate "$1" "$sc" cpu_sys_pct) / $(v rate "$1" "$sc" cpu_softirq_pct)) |"
+}
+rate_rows() { # SIZE: every RS, 1 flow and FLOWS flows
+	local row dp sc label n
+	for row in "plain fwd plain IPv4 forwarding, nft dnat+masquerade" \
+		"kernel rss nf_ntm RS-S" "user rss ntm-relay-user RS-S" \
+		"kernel rsn nf_ntm RS-N (decrypt + NAT)" "user rsn ntm-relay-user RS-N" \
+		"kernel rst nf_ntm RS-T (decrypt + route)" "user rst ntm-relay-user RS-T" \
+		"wg relay WireGuard relay hop (decrypt + encrypt)" "turn relay coturn (TURN clients)"; do
+		read -r dp sc label <<<"$row"
+		for n in 1 "$flows"; do
+			rate_row "$dp" "$sc" "$label" "$1" "$n"
+		done
+	done
+}
+# Section 3's targets at each size and flow count.
+target_rows() {
+	local size n s p nn w
+	for size in 64 1400; do
+		for n in 1 "$flows"; do
+			s=$(v rate kernel "rss-${size}B-${n}f" forwarded_pps) p=$(v rate plain "fwd-${size}B-${n}f" forwarded_pps)
+			nn=$(v rate kernel "rsn-${size}B-${n}f" forwarded_pps) w=$(v rate wg "relay-${size}B-${n}f" forwarded_pps)
+			echo "| $size | $n | $(pct "$s" "$p") | $(verdict "$(ratio "$s" "$p")" ">=" 0.8) | $(pct "$nn" "$w") | $(verdict "$(ratio "$nn" "$w")" ">=" 1) | $(pct "$(v rate user "rss-${size}B-${n}f" forwarded_pps)" "$s") |"
+		done
+	done
 }
 # The first lines of a perf report (bench/results/perf-NAME.txt), indented.
 perf_top() {
@@ -212,49 +252,66 @@ single-threaded user-space TUN shuttle (read, seal, sendto; recv, open,
 write) and RS-S crosses two of them, RS-N one; compare the direct tunnel
 with plain IP. The paper compares direct vs relayed RTT the same way.
 
-## 3. Throughput of the RS alone (64-byte payloads)
+## 3. Throughput of the RS alone: 64- and 1400-byte packets, 1 and $flows flows
 
-\`ntm-peer send --payload-size 64\` floods from SRC into the RS (1 sender, then
-2 in parallel), leg B of the path is SINK, which drops the packets in its
-raw prerouting hook. Rates are counter deltas over $(v meta guest all flood_secs) s of wall time
-after 2 s of warm-up: nf_ntm, \`ntmctl -j path show\`; user, its SIGUSR1
-counters; the others, nft counters or interface counters as said below.
+\`ntm-peer send\` floods from SRC into the RS, unpaced, with 64 and then 1400
+bytes of plaintext in each Data (a UDP payload of 104 or 1440 bytes; the
+packet on the wire is 132 or 1468 bytes). **1 flow** is one sender on one
+path; **$flows flows** are $flows senders at once, each on a path of its own
+(its own source port, PathID and, for RS-N and RS-T, VIP). RS-S's leg B is
+SINK, which drops the packets in its raw prerouting hook. Rates are counter
+deltas over $(v meta guest all flood_secs) s of wall time after 2 s of warm-up, summed over the
+flows: nf_ntm, \`ntmctl -j path show\`; user, its SIGUSR1 counters; the
+others, nft counters or interface counters as said below. Mbit/s = forwarded
+packets/s x 1400 bytes x 8 (the plaintext the path carries).
 **Plain** is the ceiling: the same packets to port 7799, DNATed to SINK and
-masqueraded by the RS's kernel (nft), with no NTMobile processing.
+masqueraded by the RS's kernel (nft), with no NTMobile processing; "vs
+plain" compares with plain at the same size and number of flows.
 
 - **RS-N, RS-T**: the same sender with \`--vip/--peer-vip\`, so that each Data
-  holds an IPv4/UDP packet to GH port 9 (RS-N: to GH's VIP, NATed by the RS's
-  nft rules; RS-T: to GH's real address from an RS-T pool address). The RS
-  decrypts each one (ChaCha20-Poly1305) and routes it; forwarded = what
-  reached GH (counted and dropped in GH's raw hook).
+  holds an IPv4/UDP packet (of 64 or 1400 bytes) to GH port 9 (RS-N: to GH's
+  VIP, NATed by the RS's nft rules; RS-T: to GH's real address from an RS-T
+  pool address). The RS decrypts each one (ChaCha20-Poly1305) and routes it;
+  forwarded = what reached GH (counted and dropped in GH's raw hook). The
+  user datapath writes each decrypted packet to its TUN and the RS's kernel
+  NATs (RS-N) or routes (RS-T) it.
 - **WireGuard relay**: SRC -> RS -> SINK over WireGuard (the kernel module):
   the RS's wg0 has SRC and SINK as peers and routes between them (decrypt,
-  route, encrypt). The same sender puts the same UDP datagrams into SRC's wg0;
-  offered = the RS's wg0 rx, forwarded = data messages that reached SINK
-  (dropped in its raw hook before decryption, as the RS-S flood is).
+  route, encrypt). The same sender puts UDP datagrams into SRC's wg0: at 64
+  bytes the RS-S datagram (a 132-byte packet in the tunnel), at 1400 a
+  datagram whose packet is 1400 bytes, the size RS-N's decrypted inner
+  packet has. Offered = the RS's wg0 rx, forwarded = data messages that
+  reached SINK (dropped in its raw hook before decryption, as the RS-S flood
+  is). $flows flows are $flows senders through the same pair of WireGuard peers.
 - **coturn**: turnserver on the RS (UDP, no auth); \`turnutils_uclient -z 0 -l
-  64\` on SRC (1, then 4 clients) sends through its allocations to
-  \`turnutils_peer\` on SINK, which echoes back. Offered = client datagrams
-  into port 3478, forwarded = datagrams from the relay to the peer.
+  SIZE -m CLIENTS\` on SRC (1, then $flows clients) sends through its
+  allocations to \`turnutils_peer\` on SINK, which echoes back. Offered =
+  client datagrams into port 3478, forwarded = datagrams from the relay to
+  the peer.
 - **Guest CPU**: busy share of both vCPUs over the same interval (user / system
   / softirq, from /proc/stat). The RS is a network namespace, not a machine:
   the sender, the sink and the RS share these CPUs, and with veth the RS's
   receive path runs in the sender's softirq, so this is the whole guest's CPU,
   not the RS's alone.
 
-| RS | offered (received) pkt/s | forwarded pkt/s | vs plain forwarding | guest CPU busy (user / sys / softirq %) |
-|---|---|---|---|---|
-$(rate_row plain fwd-1sender "plain IPv4 forwarding, nft dnat+masquerade, 1 sender")
-$(rate_row kernel rss-1sender "nf_ntm RS-S, 1 sender")
-$(rate_row user rss-1sender "ntm-relay-user RS-S, 1 sender")
-$(rate_row plain fwd-2senders "plain forwarding, 2 senders")
-$(rate_row kernel rss-2senders "nf_ntm RS-S, 2 senders")
-$(rate_row user rss-2senders "ntm-relay-user RS-S, 2 senders")
-$(rate_row kernel rsn-1sender "nf_ntm RS-N (decrypt + NAT), 1 sender")
-$(rate_row kernel rst-1sender "nf_ntm RS-T (decrypt + route), 1 sender")
-$(rate_row wg relay-1sender "WireGuard relay hop (decrypt + encrypt), 1 sender")
-$(rate_row turn relay-1client "coturn, 1 TURN client")
-$(rate_row turn relay-4clients "coturn, 4 TURN clients")
+**64-byte packets**
+
+| RS | flows | offered (received) pkt/s | forwarded pkt/s | vs plain | guest CPU busy (user / sys / softirq %) |
+|---|---|---|---|---|---|
+$(rate_rows 64)
+
+**1400-byte packets**
+
+| RS | flows | offered (received) pkt/s | forwarded pkt/s | forwarded Mbit/s | vs plain | guest CPU busy (user / sys / softirq %) |
+|---|---|---|---|---|---|---|
+$(rate_rows 1400)
+
+The targets at each size and number of flows (the summary quotes the first
+row, the paper's setting):
+
+| bytes | flows | nf_ntm RS-S vs plain | >= 80%? | nf_ntm RS-N vs WireGuard | >= 100%? | user RS-S vs nf_ntm RS-S |
+|---|---|---|---|---|---|---|
+$(target_rows)
 
 Target: RS-S >= 80% of plain forwarding. nf_ntm: **$(pct "$rk" "$rp")** ->
 $(verdict "$(ratio "$rk" "$rp")" ">=" 0.8). User / kernel forwarded rate: $(ratio "$ru" "$rk").
@@ -278,7 +335,8 @@ hand-offs to a worker), where nf_ntm's RS-N costs one decryption, in the
 softirq. coturn is a user-space
 relay: two system calls and wake-ups per datagram, under emulation.
 
-![forwarded packets/s](bench/results/rate.png)
+![forwarded packets/s, 64 bytes](bench/results/rate-64.png)
+![forwarded Mbit/s, 1400 bytes](bench/results/rate-1400.png)
 
 ## 4. Scale (nf_ntm)
 
@@ -356,8 +414,23 @@ and seals the answer.
 |---|---|---|---|---|---|
 | $(v ctl kernel direction n) | $ctl_med | $ctl_p99 | $(v ctl kernel direction mean_ms) | $(v ctl kernel direction min_ms) | $(v ctl kernel direction paths) |
 
-The node's side of a move (new address until traffic flows again) is the
-node engineer's and is not measured here.
+**A node changing network.** The whole system as in test/vm/tests/system.sh
+(ntm-dc, ntm-rsd on nf_ntm, ntm-node on MN): MN pings GH's host VIP (an RS-N
+path) every 10 ms and moves $(v move kernel rsn moves) times, NAT_MN -> NAT_MN2 and back: one
+\`ip -batch\` flushes its old address, takes that link down and puts a new
+address and default route on the other link (median $(v move kernel rsn move_cmd_median_ms) ms for the
+whole command). For each move, over the echo replies from 0.5 s before it to
+3 s after it: **first reply** = from the end of that command (the new address
+and route in place) to the first reply after it; **longest silence** = the longest time between
+two replies (what an application sees; 10 ms when nothing is lost);
+**lost** = echo requests of that window without a reply. **ntm-node** = what
+the node logged, from the address it saw on rtnetlink to the Tunnel
+Responses of all its paths (its registration with the DC from the new
+address included). Raw: \`bench/results/move.csv\`, \`move-replies.txt\`.
+
+| moves | recovered | first reply: median (min - max) ms | longest silence: median (min - max) ms | lost per move: median (min - max) | ntm-node "re-established": median (min - max) ms | lost in the whole ping |
+|---|---|---|---|---|---|---|
+| $(v move kernel rsn moves) | $(v move kernel rsn recovered) | $(v move kernel rsn first_reply_median_ms) ($(v move kernel rsn first_reply_min_ms) - $(v move kernel rsn first_reply_max_ms)) | $(v move kernel rsn silence_median_ms) ($(v move kernel rsn silence_min_ms) - $(v move kernel rsn silence_max_ms)) | $(v move kernel rsn lost_median) ($(v move kernel rsn lost_min) - $(v move kernel rsn lost_max)) | $(v move kernel rsn reestablished_median_ms) ($(v move kernel rsn reestablished_min_ms) - $(v move kernel rsn reestablished_max_ms)) | $(v move kernel rsn pings_lost) |
 
 ## 6. Profiles (perf in the guest)
 
@@ -369,7 +442,7 @@ sampling timer interrupt is taken when interrupts are enabled again, so
 irq-off sections before them, not for lock contention. Full reports:
 \`bench/results/perf-*.txt\`.
 
-**nf_ntm RS-S flood, 1 path** (section 3):
+**nf_ntm RS-S flood, 64 bytes, 1 flow** (section 3):
 
 $(perf_top kernel-rss-flood)
 
@@ -385,7 +458,7 @@ $(perf_top kernel-rss-flood-1path)
 
 $(perf_top kernel-path-install)
 
-**WireGuard relay flood** (section 3):
+**WireGuard relay flood, 64 bytes, 1 flow** (section 3):
 
 $(perf_top kernel-wg-flood)
 
@@ -394,21 +467,18 @@ $(perf_top kernel-wg-flood)
 | target | paper | here | verdict |
 |---|---|---|---|
 | user / kernel forwarding time >= 30 | 31.6 (slides) / 11.5 (text) | RS-S $r_s, RS-N $r_n | $(verdict "$r_s" ">=" 30) |
-| RS-S >= 80% of plain forwarding | - | $(pct "$rk" "$rp") | $(verdict "$(ratio "$rk" "$rp")" ">=" 0.8) |
-| RS-N >= WireGuard as a relay | - | $(pct "$rn" "$rw") of WireGuard | $(verdict "$(ratio "$rn" "$rw")" ">=" 1) |
+| RS-S >= 80% of plain forwarding (64 B, 1 flow; section 3 for the others) | - | $(pct "$rk" "$rp") | $(verdict "$(ratio "$rk" "$rp")" ">=" 0.8) |
+| RS-N >= WireGuard as a relay (64 B, 1 flow; section 3 for the others) | - | $(pct "$rn" "$rw") of WireGuard | $(verdict "$(ratio "$rn" "$rw")" ">=" 1) |
 | <= 256 bytes kernel memory per path | - | $bpp (100k), $bpp_m (1M) | $(verdict "$bpp" "<=" 256) at 100k, $(verdict "$bpp_m" "<=" 256) at 1M |
 | >= 100,000 installs/s | - | $ips (100k), $ips_m (1M) | $(verdict "$ips" ">=" 100000) |
 | ${big:-N}-path throughput within 10% of 1 path | - | $(pct "$rbig" "$r1") | $(verdict "$(ratio "$rbig" "$r1")" ">=" 0.9) |
 | Relay Direction -> Direction Response | - | median $ctl_med ms, p99 $ctl_p99 ms | (no target) |
+| node move: longest silence around a move | - | median $(v move kernel rsn silence_median_ms) ms, max $(v move kernel rsn silence_max_ms) ms | (no target) |
 
 ## Not done yet
 
 - iperf3 TCP/UDP end-to-end throughput (it would measure the ntm-peer
-  endpoints, see section 3); payload sizes other than 64 bytes (Mbit/s at
-  1,400 bytes); many paths busy at once; IPv6.
-- RS-N/RS-T through the user datapath (only RS-S is flooded there).
-- The node-move time (new address until traffic flows again): the node
-  engineer's.
+  endpoints, see section 3); IPv6.
 - A traffic generator that does not share the RS's CPU (pktgen cannot be used
   as-is: the replay window drops repeated counters), and runs on real
   hardware or KVM, where absolute numbers would mean something.

@@ -4,21 +4,22 @@
 # `make bench`: boot ONE test VM (test/vm/run.sh, Debian's 6.1 kernel under
 # qemu TCG, nf_ntm.ko loaded) running bench/guest.sh, copy its raw CSV files
 # to bench/results/, plot them (gnuplot) and write BENCHMARKS.md
-# (bench/report.sh). Takes about 10-15 minutes on a 2-core machine.
+# (bench/report.sh). Takes about 25-35 minutes on a 2-core machine.
 #
 #   bench/run.sh [--timeout SECS] [--env NAME=VALUE]...
 #
 # --env is passed to the guest: BENCH_PINGS (1000), BENCH_PING_IV (0.01),
 # BENCH_FLOOD_SECS (5), BENCH_SCALE_MAX (1000000: the largest path
 # count), BENCH_CTL_SAMPLES (300 Relay Directions), BENCH_PHASES (all:
-# direct kernel plain user wg turn ctl scale), BENCH_PERF (1: perf profiles).
+# direct kernel plain user wg turn ctl scale move), BENCH_FLOWS (8: "many
+# flows"), BENCH_MOVES (6 network changes of MN), BENCH_PERF (1: perf profiles).
 # The guest gets VM_MEM MiB (default 3072: 1,000,000 paths and their dump).
 
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo"
 
-timeout=2400
+timeout=3600
 export VM_MEM=${VM_MEM:-3072}
 vmargs=()
 while (($#)); do
