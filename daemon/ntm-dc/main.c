@@ -369,7 +369,7 @@ static void show(struct dc *d)
 		const struct dc_path *p = &d->paths[i];
 
 		dc_info("path %" PRIu32 " (%s): node %" PRIu32 " - %s %" PRIu32 ", RS %s, tunnel %s%s",
-			p->id, dc_route_name(p->route), p->node_a,
+			p->id, ntm_route_name(p->route), p->node_a,
 			p->node_b ? "node" : "host",
 			p->node_b ? p->node_b : p->host,
 			p->rs >= 0 ? d->cfg->rs[p->rs].name : "none",
