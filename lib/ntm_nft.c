@@ -38,6 +38,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 
+#include "ntm_array.h"
 #include "ntm_nft.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -2221,15 +2222,14 @@ static int path_obj_cb(struct ntm_nft *h, const struct nlmsghdr *nlh, void *arg)
 	    !(id = counter_id(name)))
 		goto out;
 	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct ntm_nft_path_state *v = realloc(w->v, cap * sizeof(*v));
+		struct ntm_nft_path_state *v = ntm_array_grow(w->v, &w->cap,
+							      sizeof(*v), 64);
 
 		if (!v) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		w->v = v;
-		w->cap = cap;
 	}
 	st = &w->v[w->n++];
 	memset(st, 0, sizeof(*st));

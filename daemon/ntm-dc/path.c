@@ -37,6 +37,7 @@
 #include <string.h>
 
 #include "dc.h"
+#include "ntm_array.h"
 
 static int forward(struct dc *d, const struct dc_waiter *w,
 		   const struct ntm_direction_request *rq);
@@ -107,13 +108,12 @@ static void path_forget(struct dc *d, uint32_t id)
 static struct dc_path *path_add(struct dc *d, const struct dc_path *p)
 {
 	if (d->npaths == d->cap_paths) {
-		size_t cap = d->cap_paths ? 2 * d->cap_paths : 64;
-		struct dc_path *arr = realloc(d->paths, cap * sizeof(*arr));
+		struct dc_path *arr = ntm_array_grow(d->paths, &d->cap_paths,
+						     sizeof(*arr), 64);
 
 		if (!arr)
 			return NULL;
 		d->paths = arr;
-		d->cap_paths = cap;
 	}
 	d->paths[d->npaths] = *p;
 	return &d->paths[d->npaths++];
