@@ -82,6 +82,21 @@ const char *ntm_msg_type_name(unsigned int type)
 	return "unknown";
 }
 
+const char *ntm_route_name(unsigned int route)
+{
+	switch (route) {
+	case NTM_ROUTE_DIRECT:
+		return "direct";
+	case NTM_ROUTE_RS_S:
+		return "RS-S";
+	case NTM_ROUTE_RS_N:
+		return "RS-N";
+	case NTM_ROUTE_RS_T:
+		return "RS-T";
+	}
+	return "?";
+}
+
 static int ntm_msg_type_known(unsigned int type)
 {
 	return ntm_ctl_type_valid(type) || type == NTM_MSG_DATA ||

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* The daemons' configuration file syntax. See ntm_conf.h. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 
 #include "ntm_cli.h"
 #include "ntm_conf.h"
+#include "ntm_log.h"
 #include "ntm_ratelimit.h"
 
 int ntm_conf_error(struct ntm_conf *p, const char *fmt, ...)
@@ -113,6 +115,33 @@ int ntm_conf_parse(struct ntm_conf *p, FILE *f, const char *name,
 	return 0;
 }
 
+int ntm_conf_read(FILE *f, const char *name, const struct ntm_conf_file *cf,
+		  void *arg, char *err, size_t errlen)
+{
+	struct ntm_conf p;
+
+	if (ntm_conf_parse(&p, f, name, cf->dirs, cf->ndirs, cf->fn, arg, err,
+			   errlen))
+		return -1;
+	return cf->check ? cf->check(&p, arg) : 0;
+}
+
+int ntm_conf_load(const char *file, const struct ntm_conf_file *cf,
+		  void *arg, char *err, size_t errlen)
+{
+	FILE *f;
+	int ret;
+
+	f = fopen(file, "re");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	ret = ntm_conf_read(f, file, cf, arg, err, errlen);
+	fclose(f);
+	return ret;
+}
+
 int ntm_conf_rate(struct ntm_conf *p, const char *name, char **w,
 		  uint32_t *rate, uint32_t *burst)
 {
@@ -126,5 +155,26 @@ int ntm_conf_rate(struct ntm_conf *p, const char *name, char **w,
 	if (!*rate && *burst)
 		return ntm_conf_error(p, "%s: BURST: expected 0 with a rate of 0, got \"%s\"",
 				      name, w[2]);
+	return 0;
+}
+
+int ntm_conf_log(struct ntm_conf *p, const char *v, bool *syslog)
+{
+	if (!strcmp(v, "syslog"))
+		*syslog = true;
+	else if (!strcmp(v, "stderr"))
+		*syslog = false;
+	else
+		return ntm_conf_error(p, "log: expected stderr or syslog, got \"%s\"", v);
+	return 0;
+}
+
+int ntm_conf_log_level(struct ntm_conf *p, const char *v, int *level)
+{
+	int lvl = ntm_log_level_parse(v);
+
+	if (lvl < 0)
+		return ntm_conf_error(p, "log-level: expected error, warn, info or debug, got \"%s\"", v);
+	*level = lvl;
 	return 0;
 }

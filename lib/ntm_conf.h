@@ -56,6 +56,28 @@ int ntm_conf_parse(struct ntm_conf *p, FILE *f, const char *name,
 		   const struct ntm_conf_directive *dirs, size_t ndirs,
 		   ntm_conf_fn *fn, void *arg, char *err, size_t errlen);
 
+/*
+ * A daemon's configuration file: its directives, the function that takes
+ * each line, and @check, the checks of the whole file after its last line
+ * (0, or the -1 of ntm_conf_error()). @arg of the functions below is the
+ * daemon's configuration, handed to @fn and @check.
+ */
+struct ntm_conf_file {
+	const struct ntm_conf_directive *dirs;
+	size_t ndirs;
+	ntm_conf_fn *fn;
+	int (*check)(struct ntm_conf *p, void *arg);
+};
+
+/* ntm_conf_parse() of @f with @cf's directives, then cf->check(). 0, or -1
+ * with the message in @err. */
+int ntm_conf_read(FILE *f, const char *name, const struct ntm_conf_file *cf,
+		  void *arg, char *err, size_t errlen);
+/* ntm_conf_read() of the file @file, which it opens and closes ("FILE: why"
+ * in @err if it cannot open it). */
+int ntm_conf_load(const char *file, const struct ntm_conf_file *cf,
+		  void *arg, char *err, size_t errlen);
+
 /* 1 if the directive with @id was given. */
 static inline bool ntm_conf_seen(const struct ntm_conf *p, int id)
 {
@@ -69,5 +91,12 @@ static inline bool ntm_conf_seen(const struct ntm_conf *p, int id)
  */
 int ntm_conf_rate(struct ntm_conf *p, const char *name, char **w,
 		  uint32_t *rate, uint32_t *burst);
+
+/* "log stderr|syslog": @v into @syslog. 0, or -1 with the error recorded
+ * in @p. */
+int ntm_conf_log(struct ntm_conf *p, const char *v, bool *syslog);
+/* "log-level error|warn|info|debug": @v into @level (NTM_LOG_*). 0, or -1
+ * with the error recorded in @p. */
+int ntm_conf_log_level(struct ntm_conf *p, const char *v, int *level);
 
 #endif /* _NTM_CONF_H */

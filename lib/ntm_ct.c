@@ -15,6 +15,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <linux/netfilter/nf_conntrack_tcp.h>
 
+#include "ntm_array.h"
 #include "ntm_ct.h"
 
 static const char *const tcp_states[] = {
@@ -139,15 +140,14 @@ static int dump_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
 	}
 	if (w->collect) {
 		if (w->nkeep == w->cap) {
-			size_t cap = w->cap ? w->cap * 2 : 64;
-			struct nf_conntrack **v = realloc(w->keep, cap * sizeof(*v));
+			struct nf_conntrack **v = ntm_array_grow(w->keep, &w->cap,
+								 sizeof(*v), 64);
 
 			if (!v) {
 				w->err = -ENOMEM;
 				return NFCT_CB_CONTINUE;
 			}
 			w->keep = v;
-			w->cap = cap;
 		}
 		w->keep[w->nkeep] = nfct_clone(ct);
 		if (!w->keep[w->nkeep]) {

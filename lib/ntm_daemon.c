@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* A daemon's life: detach, readiness, PID file. See ntm_daemon.h. */
+/* A daemon's life: command line, detach, readiness, PID file. See
+ * ntm_daemon.h. */
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +12,82 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <ntm/wire.h>
+
 #include "ntm_daemon.h"
 #include "ntm_log.h"
+
+int ntm_daemon_parse_args(int argc, char **argv, const char *name,
+			  const char *usage, const char *config,
+			  struct ntm_daemon_opts *o)
+{
+	enum { O_SYSLOG = 256, O_LOG_LEVEL, O_PID_FILE };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "check-config", no_argument, NULL, 't' },
+		{ "syslog", no_argument, NULL, O_SYSLOG },
+		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
+		{ "pid-file", required_argument, NULL, O_PID_FILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->config = config;
+	o->log_level = -1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:fthV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'f':
+			o->foreground = true;
+			break;
+		case 't':
+			o->check = true;
+			break;
+		case O_SYSLOG:
+			o->syslog = true;
+			break;
+		case O_LOG_LEVEL:
+			o->log_level = ntm_log_level_parse(optarg);
+			if (o->log_level < 0) {
+				fprintf(stderr, "%s: --log-level: expected error, warn, info or debug, got \"%s\"\n",
+					name, optarg);
+				return NTM_EXIT_USAGE;
+			}
+			break;
+		case O_PID_FILE:
+			o->pid_file = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			exit(0);
+		case 'V':
+			printf("%s (ntmobile) protocol version %d\n", name,
+			       NTM_VERSION);
+			exit(0);
+		case ':':
+			fprintf(stderr, "%s: %s needs a value\n", name,
+				argv[optind - 1]);
+			return NTM_EXIT_USAGE;
+		default:
+			fprintf(stderr, "%s: unknown option \"%s\"\n", name,
+				argv[optind - 1]);
+			return NTM_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "%s: unexpected argument \"%s\"\n", name,
+			argv[optind]);
+		return NTM_EXIT_USAGE;
+	}
+	return 0;
+}
 
 void ntm_sd_notify(const char *msg)
 {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The daemons' SQLite stores: open, lock, pragmas, schema. See ntm_db.h. */
+/* The daemons' SQLite stores: open, lock, pragmas, schema, statements. See
+ * ntm_db.h. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -22,6 +23,43 @@ int ntm_db_exec(struct ntm_db *db, const char *sql)
 		return -EIO;
 	}
 	return 0;
+}
+
+int ntm_db_fail(struct ntm_db *db, const char *what)
+{
+	ntm_err("store %s: %s: %s", db->path, what, sqlite3_errmsg(db->db));
+	return -EIO;
+}
+
+int ntm_db_prepare(struct ntm_db *db, const char *const *sql, int n,
+		   sqlite3_stmt **st, char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (sqlite3_prepare_v3(db->db, sql[i], -1,
+				       SQLITE_PREPARE_PERSISTENT, &st[i],
+				       NULL) != SQLITE_OK) {
+			snprintf(err, errlen, "store %s: %s", db->path,
+				 sqlite3_errmsg(db->db));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void ntm_db_finalize(sqlite3_stmt **st, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		sqlite3_finalize(st[i]);
+}
+
+void ntm_db_done(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 }
 
 static int open_locked(struct ntm_db *db, const char *path, const char *daemon,

@@ -30,5 +30,20 @@ int ntm_db_open(struct ntm_db *db, const char *path, const char *daemon,
 void ntm_db_close(struct ntm_db *db);
 /* sqlite3_exec, the failure logged. 0 or -EIO. */
 int ntm_db_exec(struct ntm_db *db, const char *sql);
+/* Log "store PATH: @what: SQLite's message" (an error). -EIO. */
+int ntm_db_fail(struct ntm_db *db, const char *what);
+
+/*
+ * Prepare the @n statements @sql into @st, to be kept for the store's life.
+ * 0, or -1 with @err set; what was prepared stays in @st for
+ * ntm_db_finalize().
+ */
+int ntm_db_prepare(struct ntm_db *db, const char *const *sql, int n,
+		   sqlite3_stmt **st, char *err, size_t errlen);
+/* Finalize the @n statements of @st (NULL ones are skipped). */
+void ntm_db_finalize(sqlite3_stmt **st, int n);
+/* Reset a statement for its next use; its bindings are cleared too, so no
+ * key stays bound. */
+void ntm_db_done(sqlite3_stmt *st);
 
 #endif /* _NTM_DB_H */

@@ -38,6 +38,7 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 
+#include "ntm_array.h"
 #include "ntm_nft.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1107,7 +1108,8 @@ static int batch_send(struct ntm_nft *h, struct batch *bt)
 
 /* ---- messages ------------------------------------------------------------------ */
 
-static void msg_table(struct batch *bt, uint16_t type,
+/* Add or delete the table inet @name (ntmobile, or the node's ntm_node). */
+static void msg_table(struct batch *bt, const char *name, uint16_t type,
 		      uint16_t flags)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -1117,12 +1119,12 @@ static void msg_table(struct batch *bt, uint16_t type,
 		bt->nomem = true;
 		return;
 	}
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NTM_NFT_TABLE);
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
 	if (type == NFT_MSG_NEWTABLE)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	nlh = batch_msg(bt, type, flags, "%s table inet %s",
-			type == NFT_MSG_NEWTABLE ? "add" : "delete", NTM_NFT_TABLE);
+			type == NFT_MSG_NEWTABLE ? "add" : "delete", name);
 	nftnl_table_nlmsg_build_payload(nlh, t);
 	nftnl_table_free(t);
 	batch_next(bt);
@@ -1714,7 +1716,7 @@ static void build_all(struct batch *bt)
 {
 	size_t i;
 
-	msg_table(bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	msg_table(bt, NTM_NFT_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	for (i = 0; i < SET__N; i++)
 		msg_set_add(bt, (enum set_id)i);
 	for (i = 0; i < ARRAY_SIZE(chains); i++) {
@@ -1774,7 +1776,7 @@ int ntm_nft_table_ensure(struct ntm_nft *h)
 			}
 		}
 		if (flags & NFT_TABLE_F_DORMANT) {
-			msg_table(&bt, NFT_MSG_NEWTABLE, 0);
+			msg_table(&bt, NTM_NFT_TABLE, NFT_MSG_NEWTABLE, 0);
 			fixed++;
 		}
 		for (i = 0; i < SET__N; i++) {
@@ -1823,7 +1825,7 @@ int ntm_nft_table_remove(struct ntm_nft *h)
 	index_free(h);
 	if (batch_start(h, &bt) < 0)
 		return fail(h, -ENOMEM, "table inet %s", NTM_NFT_TABLE);
-	msg_table(&bt, NFT_MSG_DELTABLE, 0);
+	msg_table(&bt, NTM_NFT_TABLE, NFT_MSG_DELTABLE, 0);
 	ret = batch_send(h, &bt);
 	batch_free(&bt);
 	if (ret == -ENOENT) {
@@ -2220,15 +2222,14 @@ static int path_obj_cb(struct ntm_nft *h, const struct nlmsghdr *nlh, void *arg)
 	    !(id = counter_id(name)))
 		goto out;
 	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct ntm_nft_path_state *v = realloc(w->v, cap * sizeof(*v));
+		struct ntm_nft_path_state *v = ntm_array_grow(w->v, &w->cap,
+							      sizeof(*v), 64);
 
 		if (!v) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		w->v = v;
-		w->cap = cap;
 	}
 	st = &w->v[w->n++];
 	memset(st, 0, sizeof(*st));
@@ -2344,27 +2345,6 @@ err:
 	return NULL;
 }
 
-static void msg_node_table(struct batch *bt, uint16_t type, uint16_t flags)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t) {
-		bt->nomem = true;
-		return;
-	}
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NTM_NFT_NODE_TABLE);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
-	if (type == NFT_MSG_NEWTABLE)
-		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
-	nlh = batch_msg(bt, type, flags, "%s table inet %s",
-			type == NFT_MSG_NEWTABLE ? "add" : "delete",
-			NTM_NFT_NODE_TABLE);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	batch_next(bt);
-}
-
 static int node_install(struct ntm_nft *h, uint16_t queue, bool compat)
 {
 	struct nftnl_chain *ch;
@@ -2377,9 +2357,9 @@ static int node_install(struct ntm_nft *h, uint16_t queue, bool compat)
 	if (batch_start(h, &bt) < 0)
 		return fail(h, -ENOMEM, "table inet %s", NTM_NFT_NODE_TABLE);
 	/* add + delete + add: whatever an earlier run left is replaced. */
-	msg_node_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
-	msg_node_table(&bt, NFT_MSG_DELTABLE, 0);
-	msg_node_table(&bt, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	msg_table(&bt, NTM_NFT_NODE_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE);
+	msg_table(&bt, NTM_NFT_NODE_TABLE, NFT_MSG_DELTABLE, 0);
+	msg_table(&bt, NTM_NFT_NODE_TABLE, NFT_MSG_NEWTABLE, NLM_F_CREATE);
 	ch = nftnl_chain_alloc();
 	if (!ch) {
 		bt.nomem = true;
@@ -2431,7 +2411,7 @@ int ntm_nft_node_remove(struct ntm_nft *h)
 	h->errbuf[0] = '\0';
 	if (batch_start(h, &bt) < 0)
 		return fail(h, -ENOMEM, "table inet %s", NTM_NFT_NODE_TABLE);
-	msg_node_table(&bt, NFT_MSG_DELTABLE, 0);
+	msg_table(&bt, NTM_NFT_NODE_TABLE, NFT_MSG_DELTABLE, 0);
 	ret = batch_send(h, &bt);
 	batch_free(&bt);
 	if (ret == -ENOENT) {

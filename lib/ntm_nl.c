@@ -20,6 +20,7 @@
 #include <linux/genetlink.h>
 
 #include "ntm/ntm.h"
+#include "ntm_array.h"
 #include "ntm_nl.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -1470,13 +1471,12 @@ int ntm_path_list_add(const struct ntm_path *path, void *list)
 	struct ntm_path_list *l = list;
 
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct ntm_path *v = realloc(l->v, cap * sizeof(*v));
+		struct ntm_path *v = ntm_array_grow(l->v, &l->cap,
+						    sizeof(*v), 256);
 
 		if (!v)
 			return -ENOMEM;
 		l->v = v;
-		l->cap = cap;
 	}
 	l->v[l->n++] = *path;
 	return 0;

@@ -428,7 +428,6 @@ static int directive(struct ntm_conf *p, void *arg,
 	struct dc_config *c = arg;
 	const char *v = w[1];
 	uint32_t u32;
-	int lvl;
 
 	switch (d->id) {
 	case D_CONTROL:
@@ -497,19 +496,9 @@ static int directive(struct ntm_conf *p, void *arg,
 	case D_PEER_DC:
 		return add_peer(p, c, w);
 	case D_LOG:
-		if (!strcmp(v, "syslog"))
-			c->log_syslog = true;
-		else if (!strcmp(v, "stderr"))
-			c->log_syslog = false;
-		else
-			return ntm_conf_error(p, "log: expected stderr or syslog, got \"%s\"", v);
-		return 0;
+		return ntm_conf_log(p, v, &c->log_syslog);
 	case D_LOG_LEVEL:
-		lvl = ntm_log_level_parse(v);
-		if (lvl < 0)
-			return ntm_conf_error(p, "log-level: expected error, warn, info or debug, got \"%s\"", v);
-		c->log_level = lvl;
-		return 0;
+		return ntm_conf_log_level(p, v, &c->log_level);
 	case D_CONTROL_RATE:
 		return ntm_conf_rate(p, d->name, w, &c->control_rl.rate,
 				     &c->control_rl.burst);
@@ -521,8 +510,9 @@ static int directive(struct ntm_conf *p, void *arg,
 }
 
 /* The checks of the whole file. */
-static int check(struct ntm_conf *p, struct dc_config *c)
+static int check(struct ntm_conf *p, void *arg)
 {
+	struct dc_config *c = arg;
 	char ns[NTM_NAME_MAX + 8];
 	struct ntm_addr ctl;
 	size_t i, j;
@@ -573,34 +563,27 @@ static int check(struct ntm_conf *p, struct dc_config *c)
 	return 0;
 }
 
+static const struct ntm_conf_file conf_file = {
+	.dirs = directives,
+	.ndirs = sizeof(directives) / sizeof(directives[0]),
+	.fn = directive,
+	.check = check,
+};
+
 int dc_config_parse(FILE *f, const char *name, struct dc_config *c,
 		    char *err, size_t errlen)
 {
-	struct ntm_conf p;
-
 	snprintf(c->file, sizeof(c->file), "%s", name);
-	if (ntm_conf_parse(&p, f, name, directives,
-			   sizeof(directives) / sizeof(directives[0]),
-			   directive, c, err, errlen))
-		return -1;
-	return check(&p, c);
+	return ntm_conf_read(f, name, &conf_file, c, err, errlen);
 }
 
 int dc_config_load(const char *file, struct dc_config *c, char *err,
 		   size_t errlen)
 {
-	FILE *f;
-	int ret;
-
 	dc_config_init(c);
-	f = fopen(file, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	ret = dc_config_parse(f, file, c, err, errlen);
-	fclose(f);
-	if (ret)
-		dc_config_free(c);
-	return ret;
+	snprintf(c->file, sizeof(c->file), "%s", file);
+	if (ntm_conf_load(file, &conf_file, c, err, errlen) == 0)
+		return 0;
+	dc_config_free(c);
+	return -1;
 }

@@ -407,7 +407,6 @@ void dc_path_remove(struct dc *d, uint32_t path_id, uint8_t reason,
 struct dc_path *dc_path_get(struct dc *d, uint32_t id);
 void dc_path_node_moved(struct dc *d, uint32_t id);
 void dc_path_node_restarted(struct dc *d, uint32_t id);
-const char *dc_route_name(uint8_t route);
 /* A pending path's Relay Direction got no answer: next RS or UNREACHABLE. */
 void dc_relay_failed(struct dc *d, struct dc_out *o, const char *why);
 

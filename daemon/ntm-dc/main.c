@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,7 +19,6 @@
 #include "ntm_daemon.h"
 #include "dc.h"
 
-#define EXIT_USAGE	2
 #define TICK_MS		1000
 #define DNS_TCP_MAX	8
 
@@ -34,19 +32,7 @@ static const char usage[] =
 "through a Relay Server (RS-S, RS-N, RS-T) that it directs with a Relay\n"
 "Direction first.\n"
 "\n"
-"Options:\n"
-"  -c, --config FILE     the configuration file (default " DC_DEFAULT_CONFIG ");\n"
-"                        dc.conf.example and ntm-dc(8) describe it\n"
-"  -f, --foreground      do not detach; log to stderr unless --syslog or\n"
-"                        \"log syslog\" (systemd runs it so). Without it,\n"
-"                        ntm-dc detaches once it is ready and logs to syslog\n"
-"  -t, --check-config    read the configuration, print the first error as\n"
-"                        FILE:LINE: what is wrong, and exit (0: valid)\n"
-"      --syslog          log to syslog (the journal) instead of stderr\n"
-"      --log-level LEVEL error, warn, info or debug; overrides the file's\n"
-"      --pid-file FILE   write the daemon's PID to FILE\n"
-"  -h, --help            this help\n"
-"  -V, --version         the version\n"
+NTM_DAEMON_OPTIONS_HELP(DC_NAME, DC_DEFAULT_CONFIG, "dc.conf.example")
 "\n"
 "Signals:\n"
 "  SIGTERM, SIGINT  stop. Registrations, VIPs and paths stay in the store;\n"
@@ -61,82 +47,6 @@ static const char usage[] =
 "\n"
 "Exit status: 0 stopped cleanly (or the configuration is valid), 1 failure,\n"
 "2 bad command line.\n";
-
-struct opts {
-	const char *config;
-	const char *pid_file;
-	bool foreground;
-	bool check;
-	bool syslog;
-	int log_level;			/* -1: the file's */
-};
-
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	enum { O_SYSLOG = 256, O_LOG_LEVEL, O_PID_FILE };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "check-config", no_argument, NULL, 't' },
-		{ "syslog", no_argument, NULL, O_SYSLOG },
-		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
-		{ "pid-file", required_argument, NULL, O_PID_FILE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->config = DC_DEFAULT_CONFIG;
-	o->log_level = -1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:fthV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'f':
-			o->foreground = true;
-			break;
-		case 't':
-			o->check = true;
-			break;
-		case O_SYSLOG:
-			o->syslog = true;
-			break;
-		case O_LOG_LEVEL:
-			o->log_level = ntm_log_level_parse(optarg);
-			if (o->log_level < 0) {
-				fprintf(stderr, "ntm-dc: --log-level: expected error, warn, info or debug, got \"%s\"\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_PID_FILE:
-			o->pid_file = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			exit(0);
-		case 'V':
-			printf("ntm-dc (ntmobile) protocol version %d\n", NTM_VERSION);
-			exit(0);
-		case ':':
-			fprintf(stderr, "ntm-dc: %s needs a value\n", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			fprintf(stderr, "ntm-dc: unknown option \"%s\"\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ntm-dc: unexpected argument \"%s\"\n", argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
 
 /* ---- sockets ------------------------------------------------------------- */
 
@@ -459,7 +369,7 @@ static void show(struct dc *d)
 		const struct dc_path *p = &d->paths[i];
 
 		dc_info("path %" PRIu32 " (%s): node %" PRIu32 " - %s %" PRIu32 ", RS %s, tunnel %s%s",
-			p->id, dc_route_name(p->route), p->node_a,
+			p->id, ntm_route_name(p->route), p->node_a,
 			p->node_b ? "node" : "host",
 			p->node_b ? p->node_b : p->host,
 			p->rs >= 0 ? d->cfg->rs[p->rs].name : "none",
@@ -541,7 +451,7 @@ int main(int argc, char **argv)
 	struct dc_config cfg;
 	struct dc d;
 	struct io io;
-	struct opts o;
+	struct ntm_daemon_opts o;
 	struct ntm_addr ctl;
 	char err[512], buf[NTM_ADDR_FMT_LEN], dnsb[NTM_ADDR_FMT_LEN];
 	char pool[16];
@@ -551,7 +461,8 @@ int main(int argc, char **argv)
 	bool use_syslog;
 	struct dc_store *store = NULL;
 
-	ret = parse_args(argc, argv, &o);
+	ret = ntm_daemon_parse_args(argc, argv, DC_NAME, usage, DC_DEFAULT_CONFIG,
+				    &o);
 	if (ret)
 		return ret;
 	if (dc_config_load(o.config, &cfg, err, sizeof(err)) < 0) {

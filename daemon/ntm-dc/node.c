@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dc.h"
+#include "ntm_array.h"
 
 uint64_t dc_now(const struct dc *d)
 {
@@ -363,13 +364,12 @@ static int load_path(void *arg, const struct dc_path *p)
 	struct dc *d = arg;
 
 	if (d->npaths == d->cap_paths) {
-		size_t cap = d->cap_paths ? 2 * d->cap_paths : 64;
-		struct dc_path *arr = realloc(d->paths, cap * sizeof(*arr));
+		struct dc_path *arr = ntm_array_grow(d->paths, &d->cap_paths,
+						     sizeof(*arr), 64);
 
 		if (!arr)
 			return -ENOMEM;
 		d->paths = arr;
-		d->cap_paths = cap;
 	}
 	d->paths[d->npaths++] = *p;
 	return 0;

@@ -37,24 +37,10 @@
 #include <string.h>
 
 #include "dc.h"
+#include "ntm_array.h"
 
 static int forward(struct dc *d, const struct dc_waiter *w,
 		   const struct ntm_direction_request *rq);
-
-const char *dc_route_name(uint8_t route)
-{
-	switch (route) {
-	case NTM_ROUTE_DIRECT:
-		return "direct";
-	case NTM_ROUTE_RS_S:
-		return "RS-S";
-	case NTM_ROUTE_RS_N:
-		return "RS-N";
-	case NTM_ROUTE_RS_T:
-		return "RS-T";
-	}
-	return "?";
-}
 
 struct dc_path *dc_path_get(struct dc *d, uint32_t id)
 {
@@ -122,13 +108,12 @@ static void path_forget(struct dc *d, uint32_t id)
 static struct dc_path *path_add(struct dc *d, const struct dc_path *p)
 {
 	if (d->npaths == d->cap_paths) {
-		size_t cap = d->cap_paths ? 2 * d->cap_paths : 64;
-		struct dc_path *arr = realloc(d->paths, cap * sizeof(*arr));
+		struct dc_path *arr = ntm_array_grow(d->paths, &d->cap_paths,
+						     sizeof(*arr), 64);
 
 		if (!arr)
 			return NULL;
 		d->paths = arr;
-		d->cap_paths = cap;
 	}
 	d->paths[d->npaths] = *p;
 	return &d->paths[d->npaths++];
@@ -458,7 +443,7 @@ static int relay_send(struct dc *d, struct dc_pending *pd, struct dc_path *p)
 	pd->out->rs = p->rs;
 	d->stats.relay_directions++;
 	dc_info("path %" PRIu32 " (%s, %s): Relay Direction to RS %s",
-		p->id, dc_route_name(p->route), path_ends(p, ends, sizeof(ends)),
+		p->id, ntm_route_name(p->route), path_ends(p, ends, sizeof(ends)),
 		r->name);
 	return 0;
 }
@@ -478,7 +463,7 @@ static void pending_fail(struct dc *d, struct dc_pending *pd, int status)
 	if (p)
 		path_ends(p, ends, sizeof(ends));
 	dc_warn("path %" PRIu32 " (%s, %s): no RS took it: Route Direction %s to node %" PRIu32,
-		id, dc_route_name(route), ends, ntm_status_name(status),
+		id, ntm_route_name(route), ends, ntm_status_name(status),
 		pd->w[0].key_id);
 	route_fail(&rd, route, status);
 	for (i = 0; i < pd->nw; i++)
@@ -597,7 +582,7 @@ void dc_direction_response(struct dc *d, int rs, uint64_t txn_id,
 		return;
 	}
 	dc_info("path %" PRIu32 " (%s, %s) is live on RS %s: tunnel %s, control %s",
-		p->id, dc_route_name(p->route), path_ends(p, ends, sizeof(ends)),
+		p->id, ntm_route_name(p->route), path_ends(p, ends, sizeof(ends)),
 		d->cfg->rs[rs].name, ntm_addr_fmt(&p->tunnel, t, sizeof(t)),
 		ntm_addr_fmt(&p->control, c, sizeof(c)));
 	path_ready(d, p, pd->w, pd->nw);
@@ -781,7 +766,7 @@ void dc_direction(struct dc *d, uint32_t key_id, uint64_t txn_id,
 	}
 	if (p) {
 		dc_info("path %" PRIu32 " (%s, %s): asked again by node %" PRIu32 ": the same path",
-			p->id, dc_route_name(p->route), path_ends(p, ends, sizeof(ends)),
+			p->id, ntm_route_name(p->route), path_ends(p, ends, sizeof(ends)),
 			key_id);
 		if (p->route == NTM_ROUTE_DIRECT) {
 			route_for(d, p, key_id == p->node_a ? NTM_LEG_A : NTM_LEG_B,
@@ -957,7 +942,7 @@ void dc_forward_answer(struct dc *d, int peer, uint64_t txn_id, uint8_t type,
 	if (type == NTM_MSG_ROUTE_DIRECTION) {
 		rd = b->route_direction;
 		dc_info("path %" PRIu32 " (%s) from the DC of %s for node %" PRIu32 ": %s",
-			rd.path_id, dc_route_name(rd.route), d->cfg->peers[peer].zone,
+			rd.path_id, ntm_route_name(rd.route), d->cfg->peers[peer].zone,
 			f->w.key_id, ntm_status_name(rd.status));
 	} else {
 		dc_warn("the DC of %s %s the forwarded Direction Request of node %" PRIu32 ": UNREACHABLE",
@@ -1128,7 +1113,7 @@ void dc_path_remove(struct dc *d, uint32_t path_id, uint8_t reason,
 	}
 	dc_store_del_path(d->store, p->id);
 	dc_info("path %" PRIu32 " (%s, %s) removed: %s%s%s", p->id,
-		dc_route_name(p->route), path_ends(p, ends, sizeof(ends)), why,
+		ntm_route_name(p->route), path_ends(p, ends, sizeof(ends)), why,
 		p->rs >= 0 ? ", Path Teardown to RS " : "",
 		p->rs >= 0 ? d->cfg->rs[p->rs].name : "");
 	path_forget(d, path_id);

@@ -95,24 +95,10 @@ struct dc_store {
 	const struct dc_config *cfg;
 };
 
-static int db_fail(struct dc_store *s, const char *what)
-{
-	dc_err("store %s: %s: %s", s->dbh.path, what, sqlite3_errmsg(s->db));
-	return -EIO;
-}
-
-static void done(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
 int dc_store_open(struct dc_store **out, const char *path, char *err,
 		  size_t errlen)
 {
 	struct dc_store *s;
-	int i;
-
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
@@ -125,15 +111,9 @@ int dc_store_open(struct dc_store **out, const char *path, char *err,
 		return -1;
 	}
 	s->db = s->dbh.db;
-	for (i = 0; i < S__MAX; i++) {
-		if (sqlite3_prepare_v3(s->db, sql_text[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
-				       NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "store %s: %s", path,
-				 sqlite3_errmsg(s->db));
-			dc_store_close(s);
-			return -1;
-		}
+	if (ntm_db_prepare(&s->dbh, sql_text, S__MAX, s->st, err, errlen) < 0) {
+		dc_store_close(s);
+		return -1;
 	}
 	*out = s;
 	return 0;
@@ -141,12 +121,9 @@ int dc_store_open(struct dc_store **out, const char *path, char *err,
 
 void dc_store_close(struct dc_store *s)
 {
-	int i;
-
 	if (!s)
 		return;
-	for (i = 0; i < S__MAX; i++)
-		sqlite3_finalize(s->st[i]);
+	ntm_db_finalize(s->st, S__MAX);
 	ntm_db_close(&s->dbh);
 	free(s);
 }
@@ -200,8 +177,9 @@ static int step_done(struct dc_store *s, sqlite3_stmt *st, const char *what)
 	int rc = sqlite3_step(st), ret = 0;
 
 	if (rc != SQLITE_DONE)
-		ret = (rc & 0xff) == SQLITE_CONSTRAINT ? -EEXIST : db_fail(s, what);
-	done(st);
+		ret = (rc & 0xff) == SQLITE_CONSTRAINT ?
+		      -EEXIST : ntm_db_fail(&s->dbh, what);
+	ntm_db_done(st);
 	return ret;
 }
 
@@ -263,8 +241,8 @@ int dc_store_load_nodes(struct dc_store *s,
 		n++;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = db_fail(s, "reading the nodes");
-	done(st);
+		ret = ntm_db_fail(&s->dbh, "reading the nodes");
+	ntm_db_done(st);
 	return ret < 0 ? ret : n;
 }
 
@@ -297,8 +275,8 @@ int dc_store_load_host_vips(struct dc_store *s,
 		n++;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = db_fail(s, "reading the host VIPs");
-	done(st);
+		ret = ntm_db_fail(&s->dbh, "reading the host VIPs");
+	ntm_db_done(st);
 	return ret < 0 ? ret : n;
 }
 
@@ -410,8 +388,8 @@ int dc_store_load_paths(struct dc_store *s,
 		n++;
 	}
 	if (ret == 0 && rc != SQLITE_DONE)
-		ret = db_fail(s, "reading the paths");
-	done(st);
+		ret = ntm_db_fail(&s->dbh, "reading the paths");
+	ntm_db_done(st);
 	return ret < 0 ? ret : n;
 }
 
@@ -425,8 +403,8 @@ uint32_t dc_store_next_path_id(struct dc_store *s)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		id = (uint32_t)sqlite3_column_int64(st, 0);
 	else
-		db_fail(s, "reading the PathID counter");
-	done(st);
+		ntm_db_fail(&s->dbh, "reading the PathID counter");
+	ntm_db_done(st);
 	return id;
 }
 

@@ -93,7 +93,6 @@ static int directive(struct ntm_conf *p, void *arg,
 	struct node_config *c = arg;
 	const char *v = w[1];
 	uint32_t u32;
-	int lvl;
 
 	switch (d->id) {
 	case D_NODE_ID:
@@ -160,41 +159,26 @@ static int directive(struct ntm_conf *p, void *arg,
 		snprintf(c->state, sizeof(c->state), "%s", v);
 		return 0;
 	case D_LOG:
-		if (!strcmp(v, "syslog"))
-			c->log_syslog = true;
-		else if (!strcmp(v, "stderr"))
-			c->log_syslog = false;
-		else
-			return bad(p, "log: expected stderr or syslog, got \"%s\"", v);
-		return 0;
+		return ntm_conf_log(p, v, &c->log_syslog);
 	case D_LOG_LEVEL:
-		lvl = ntm_log_level_parse(v);
-		if (lvl < 0)
-			return bad(p, "log-level: expected error, warn, info or debug, got \"%s\"", v);
-		c->log_level = lvl;
-		return 0;
+		return ntm_conf_log_level(p, v, &c->log_level);
 	}
 	return bad(p, "%s: internal error", d->name);
 }
 
-int node_config_parse(FILE *f, const char *name, struct node_config *c,
-		      char *err, size_t errlen)
+/* The checks of the whole file. */
+static int check(struct ntm_conf *p, void *arg)
 {
-	struct ntm_conf p;
+	struct node_config *c = arg;
 
-	snprintf(c->file, sizeof(c->file), "%s", name);
-	if (ntm_conf_parse(&p, f, name, directives,
-			   sizeof(directives) / sizeof(directives[0]),
-			   directive, c, err, errlen))
-		return -1;
 	if (!c->has_node_id)
-		return bad(&p, "no node-id: the node's id, as the DC knows it (\"node-id ID\")");
+		return bad(p, "no node-id: the node's id, as the DC knows it (\"node-id ID\")");
 	if (!c->has_key)
-		return bad(&p, "no key: the DC-node key (\"key HEX64\" or \"key-file PATH\")");
+		return bad(p, "no key: the DC-node key (\"key HEX64\" or \"key-file PATH\")");
 	if (!c->name[0])
-		return bad(&p, "no name: the node's FQDN in its DC's zone (\"name mn.ntm.test\")");
+		return bad(p, "no name: the node's FQDN in its DC's zone (\"name mn.ntm.test\")");
 	if (c->dc.family == NTM_AF_NONE)
-		return bad(&p, "no dc: the DC's control endpoint (\"dc 198.51.100.20:7700\")");
+		return bad(p, "no dc: the DC's control endpoint (\"dc 198.51.100.20:7700\")");
 	if (!c->has_dns) {
 		c->dns = c->dc;
 		c->dns.port = 53;
@@ -202,21 +186,27 @@ int node_config_parse(FILE *f, const char *name, struct node_config *c,
 	return 0;
 }
 
+static const struct ntm_conf_file conf_file = {
+	.dirs = directives,
+	.ndirs = sizeof(directives) / sizeof(directives[0]),
+	.fn = directive,
+	.check = check,
+};
+
+int node_config_parse(FILE *f, const char *name, struct node_config *c,
+		      char *err, size_t errlen)
+{
+	snprintf(c->file, sizeof(c->file), "%s", name);
+	return ntm_conf_read(f, name, &conf_file, c, err, errlen);
+}
+
 int node_config_load(const char *file, struct node_config *c, char *err,
 		     size_t errlen)
 {
-	FILE *f;
-	int ret;
-
 	node_config_init(c);
-	f = fopen(file, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	ret = node_config_parse(f, file, c, err, errlen);
-	fclose(f);
-	if (ret)
-		node_config_wipe(c);
-	return ret;
+	snprintf(c->file, sizeof(c->file), "%s", file);
+	if (ntm_conf_load(file, &conf_file, c, err, errlen) == 0)
+		return 0;
+	node_config_wipe(c);
+	return -1;
 }

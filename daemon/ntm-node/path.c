@@ -27,21 +27,6 @@
 #include "ntm_tun.h"
 #include "node.h"
 
-static const char *route_name(uint8_t route)
-{
-	switch (route) {
-	case NTM_ROUTE_DIRECT:
-		return "direct";
-	case NTM_ROUTE_RS_S:
-		return "RS-S";
-	case NTM_ROUTE_RS_N:
-		return "RS-N";
-	case NTM_ROUTE_RS_T:
-		return "RS-T";
-	}
-	return "?";
-}
-
 struct node_path *node_path_find(struct node *n, uint32_t id)
 {
 	struct node_path *p;
@@ -175,7 +160,7 @@ void node_path_remove(struct node *n, uint32_t id, const char *why)
 	*pp = p->next;
 	path_unroute(n, p);
 	node_info("path %" PRIu32 " (%s, %s): removed, %s", p->id,
-		  route_name(p->route), p->peer[0] ? p->peer : "peer", why);
+		  ntm_route_name(p->route), p->peer[0] ? p->peer : "peer", why);
 	node_dns_path_up(n, p->id);
 	path_free(p);
 	node_state_dirty(n);
@@ -298,7 +283,7 @@ struct node_path *node_path_direction(struct node *n,
 	p->next = n->paths;
 	n->paths = p;
 	node_info("path %" PRIu32 " (%s, leg %c%s%s): tunnel %s, local %s, peer %s",
-		  p->id, route_name(p->route), p->leg ? 'B' : 'A',
+		  p->id, ntm_route_name(p->route), p->leg ? 'B' : 'A',
 		  p->peer[0] ? ", " : "", p->peer, node_fmt(&p->tunnel, t),
 		  node_fmt(&p->local_vip, l), node_fmt(&p->peer_vip, v));
 	node_path_route(n, p);
@@ -334,7 +319,7 @@ static void path_up(struct node *n, struct node_path *p,
 		return;
 	p->up = true;
 	node_info("path %" PRIu32 " (%s): up, Tunnel Response from %s, observed %s",
-		  p->id, route_name(p->route), node_fmt(&p->control, a),
+		  p->id, ntm_route_name(p->route), node_fmt(&p->control, a),
 		  observed ? node_fmt(observed, o) : "-");
 	node_dns_path_up(n, p->id);
 	node_state_dirty(n);

@@ -113,7 +113,6 @@ static int directive(struct ntm_conf *p, void *arg,
 	struct rsd_config *c = arg;
 	const char *v = w[1];
 	uint32_t u32;
-	int lvl;
 
 	switch (d->id) {
 	case D_CONTROL:
@@ -166,19 +165,9 @@ static int directive(struct ntm_conf *p, void *arg,
 			return ntm_conf_error(p, "datapath: expected auto, kernel or user, got \"%s\"", v);
 		return 0;
 	case D_LOG:
-		if (!strcmp(v, "syslog"))
-			c->log_syslog = true;
-		else if (!strcmp(v, "stderr"))
-			c->log_syslog = false;
-		else
-			return ntm_conf_error(p, "log: expected stderr or syslog, got \"%s\"", v);
-		return 0;
+		return ntm_conf_log(p, v, &c->log_syslog);
 	case D_LOG_LEVEL:
-		lvl = rsd_log_level_parse(v);
-		if (lvl < 0)
-			return ntm_conf_error(p, "log-level: expected error, warn, info or debug, got \"%s\"", v);
-		c->log_level = lvl;
-		return 0;
+		return ntm_conf_log_level(p, v, &c->log_level);
 	case D_ROUTE: {
 		struct rsd_route *r;
 
@@ -216,39 +205,40 @@ static int directive(struct ntm_conf *p, void *arg,
 	return ntm_conf_error(p, "%s: internal error", d->name);
 }
 
+/* The checks of the whole file. */
+static int check(struct ntm_conf *p, void *arg)
+{
+	struct rsd_config *c = arg;
+
+	if (c->tunnel_addr.family == NTM_AF_NONE)
+		return ntm_conf_error(p, "no tunnel-address: the RS's address that nodes send Data to (\"tunnel-address ADDR\")");
+	if (!c->nkeys)
+		return ntm_conf_error(p, "no dc-key: the RS needs the key of its DC (\"dc-key KEYID HEX64\")");
+	c->tunnel_addr.port = c->tunnel_port;
+	return 0;
+}
+
+static const struct ntm_conf_file conf_file = {
+	.dirs = directives,
+	.ndirs = sizeof(directives) / sizeof(directives[0]),
+	.fn = directive,
+	.check = check,
+};
+
 int rsd_config_parse(FILE *f, const char *name, struct rsd_config *c,
 		     char *err, size_t errlen)
 {
-	struct ntm_conf p;
-
 	snprintf(c->file, sizeof(c->file), "%s", name);
-	if (ntm_conf_parse(&p, f, name, directives,
-			   sizeof(directives) / sizeof(directives[0]),
-			   directive, c, err, errlen))
-		return -1;
-	if (c->tunnel_addr.family == NTM_AF_NONE)
-		return ntm_conf_error(&p, "no tunnel-address: the RS's address that nodes send Data to (\"tunnel-address ADDR\")");
-	if (!c->nkeys)
-		return ntm_conf_error(&p, "no dc-key: the RS needs the key of its DC (\"dc-key KEYID HEX64\")");
-	c->tunnel_addr.port = c->tunnel_port;
-	return 0;
+	return ntm_conf_read(f, name, &conf_file, c, err, errlen);
 }
 
 int rsd_config_load(const char *file, struct rsd_config *c, char *err,
 		    size_t errlen)
 {
-	FILE *f;
-	int ret;
-
 	rsd_config_init(c);
-	f = fopen(file, "re");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", file, strerror(errno));
-		return -1;
-	}
-	ret = rsd_config_parse(f, file, c, err, errlen);
-	fclose(f);
-	if (ret)
-		rsd_config_free(c);
-	return ret;
+	snprintf(c->file, sizeof(c->file), "%s", file);
+	if (ntm_conf_load(file, &conf_file, c, err, errlen) == 0)
+		return 0;
+	rsd_config_free(c);
+	return -1;
 }

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
@@ -20,7 +19,6 @@
 #include "ntm_daemon.h"
 #include "rsd.h"
 
-#define EXIT_USAGE	2
 #define MAX_DP_FDS	8
 
 static const char usage[] =
@@ -33,19 +31,7 @@ static const char usage[] =
 "path with its keys in its store, so that the paths are installed again after\n"
 "a restart, a module reload or a reboot.\n"
 "\n"
-"Options:\n"
-"  -c, --config FILE     the configuration file (default " RSD_DEFAULT_CONFIG ");\n"
-"                        rsd.conf.example and ntm-rsd(8) describe it\n"
-"  -f, --foreground      do not detach; log to stderr unless --syslog or\n"
-"                        \"log syslog\" (systemd runs it so). Without it,\n"
-"                        ntm-rsd detaches once it is ready and logs to syslog\n"
-"  -t, --check-config    read the configuration, print the first error as\n"
-"                        FILE:LINE: what is wrong, and exit (0: valid)\n"
-"      --syslog          log to syslog (the journal) instead of stderr\n"
-"      --log-level LEVEL error, warn, info or debug; overrides the file's\n"
-"      --pid-file FILE   write the daemon's PID to FILE\n"
-"  -h, --help            this help\n"
-"  -V, --version         the version\n"
+NTM_DAEMON_OPTIONS_HELP(RSD_NAME, RSD_DEFAULT_CONFIG, "rsd.conf.example")
 "\n"
 "Signals:\n"
 "  SIGTERM, SIGINT  stop. Paths stay installed in the kernel datapath, which\n"
@@ -69,82 +55,6 @@ static const char usage[] =
 "\n"
 "Exit status: 0 stopped cleanly (or the configuration is valid), 1 failure,\n"
 "2 bad command line.\n";
-
-struct opts {
-	const char *config;
-	const char *pid_file;
-	bool foreground;
-	bool check;
-	bool syslog;
-	int log_level;			/* -1: the file's */
-};
-
-static int parse_args(int argc, char **argv, struct opts *o)
-{
-	enum { O_SYSLOG = 256, O_LOG_LEVEL, O_PID_FILE };
-	static const struct option longopts[] = {
-		{ "config", required_argument, NULL, 'c' },
-		{ "foreground", no_argument, NULL, 'f' },
-		{ "check-config", no_argument, NULL, 't' },
-		{ "syslog", no_argument, NULL, O_SYSLOG },
-		{ "log-level", required_argument, NULL, O_LOG_LEVEL },
-		{ "pid-file", required_argument, NULL, O_PID_FILE },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	memset(o, 0, sizeof(*o));
-	o->config = RSD_DEFAULT_CONFIG;
-	o->log_level = -1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":c:fthV", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			o->config = optarg;
-			break;
-		case 'f':
-			o->foreground = true;
-			break;
-		case 't':
-			o->check = true;
-			break;
-		case O_SYSLOG:
-			o->syslog = true;
-			break;
-		case O_LOG_LEVEL:
-			o->log_level = rsd_log_level_parse(optarg);
-			if (o->log_level < 0) {
-				fprintf(stderr, "ntm-rsd: --log-level: expected error, warn, info or debug, got \"%s\"\n",
-					optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case O_PID_FILE:
-			o->pid_file = optarg;
-			break;
-		case 'h':
-			fputs(usage, stdout);
-			exit(0);
-		case 'V':
-			printf("ntm-rsd (ntmobile) protocol version %d\n", NTM_VERSION);
-			exit(0);
-		case ':':
-			fprintf(stderr, "ntm-rsd: %s needs a value\n", argv[optind - 1]);
-			return EXIT_USAGE;
-		default:
-			fprintf(stderr, "ntm-rsd: unknown option \"%s\"\n",
-				argv[optind - 1]);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "ntm-rsd: unexpected argument \"%s\"\n", argv[optind]);
-		return EXIT_USAGE;
-	}
-	return 0;
-}
 
 /* ---- start-up --------------------------------------------------------------- */
 
@@ -449,14 +359,15 @@ int main(int argc, char **argv)
 	struct rsd_reconcile_stats rs;
 	struct rsd_config cfg;
 	struct rsd r;
-	struct opts o;
+	struct ntm_daemon_opts o;
 	char err[512], buf[NTM_ADDR_FMT_LEN], buf2[NTM_ADDR_FMT_LEN];
 	sigset_t mask;
 	int ret, sfd = -1, ready_fd = -1, status = 1, npaths;
 	bool use_syslog;
 	const char *crash;
 
-	ret = parse_args(argc, argv, &o);
+	ret = ntm_daemon_parse_args(argc, argv, RSD_NAME, usage, RSD_DEFAULT_CONFIG,
+				    &o);
 	if (ret)
 		return ret;
 	if (rsd_config_load(o.config, &cfg, err, sizeof(err)) < 0) {
@@ -480,7 +391,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ntm-rsd: %s=%s: expected after-store, after-datapath or after-nft\n",
 			RSD_CRASH_ENV, crash);
 		rsd_config_free(&cfg);
-		return EXIT_USAGE;
+		return NTM_EXIT_USAGE;
 	}
 	{
 		struct stat sb;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ntm_array.h"
 #include "ntm_ct.h"
 #include "ntm_nft.h"
 #include "rsd.h"
@@ -112,13 +113,12 @@ static int orphan_cb(const struct ntm_nft_path_state *st, void *arg)
 	if (o->keep(o->arg, st->path.id))
 		return 0;
 	if (o->n == o->cap) {
-		size_t cap = o->cap ? o->cap * 2 : 64;
-		struct ntm_nft_path *v = realloc(o->v, cap * sizeof(*v));
+		struct ntm_nft_path *v = ntm_array_grow(o->v, &o->cap,
+							sizeof(*v), 64);
 
 		if (!v)
 			return -ENOMEM;
 		o->v = v;
-		o->cap = cap;
 	}
 	o->v[o->n++] = st->path;
 	return 0;

@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ntm_array.h"
 #include "rsd.h"
 
 /* What the datapath holds of a path, enough to compare. */
@@ -58,13 +59,12 @@ static int collect_cb(const struct ntm_path *p, void *arg)
 	struct dp_entry *e;
 
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 256;
-		struct dp_entry *v = realloc(s->v, cap * sizeof(*v));
+		struct dp_entry *v = ntm_array_grow(s->v, &s->cap,
+						    sizeof(*v), 256);
 
 		if (!v)
 			return -ENOMEM;
 		s->v = v;
-		s->cap = cap;
 	}
 	e = &s->v[s->n++];
 	memset(e, 0, sizeof(*e));
@@ -317,13 +317,11 @@ static int lost_cb(void *arg, const struct rsd_row *row)
 	if (row->state != RSD_INSTALLED || dp_find(l->dp, row->rd.path_id))
 		return 0;
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		uint32_t *v = realloc(l->ids, cap * sizeof(*v));
+		uint32_t *v = ntm_array_grow(l->ids, &l->cap, sizeof(*v), 64);
 
 		if (!v)
 			return -ENOMEM;
 		l->ids = v;
-		l->cap = cap;
 	}
 	l->ids[l->n++] = row->rd.path_id;
 	return 0;

@@ -68,7 +68,6 @@ struct rsd_store {
 	sqlite3 *db;
 	sqlite3_stmt *st[S__MAX];
 	struct ntm_db dbh;		/* the file, its lock (lib/ntm_db.c) */
-	char path[PATH_MAX];
 };
 
 const char *rsd_state_name(enum rsd_state st)
@@ -92,48 +91,24 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static int db_fail(struct rsd_store *s, const char *what)
-{
-	rsd_err("store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
-	return -EIO;
-}
-
-/* Reset a statement for its next use; its bindings are cleared too, so no
- * key stays bound. */
-static void done(sqlite3_stmt *st)
-{
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-}
-
 int rsd_store_open(struct rsd_store **out, const char *path, char *err,
 		   size_t errlen)
 {
 	struct rsd_store *s;
-	int i;
-
 	*out = NULL;
 	s = calloc(1, sizeof(*s));
 	if (!s) {
 		snprintf(err, errlen, "store %s: out of memory", path);
 		return -1;
 	}
-	snprintf(s->path, sizeof(s->path), "%s", path);
 	if (ntm_db_open(&s->dbh, path, RSD_NAME, schema, STORE_VERSION, err,
 			errlen) < 0) {
 		free(s);
 		return -1;
 	}
 	s->db = s->dbh.db;
-	for (i = 0; i < S__MAX; i++) {
-		if (sqlite3_prepare_v3(s->db, sql_text[i], -1,
-				       SQLITE_PREPARE_PERSISTENT, &s->st[i],
-				       NULL) != SQLITE_OK) {
-			snprintf(err, errlen, "store %s: %s", path,
-				 sqlite3_errmsg(s->db));
-			goto fail;
-		}
-	}
+	if (ntm_db_prepare(&s->dbh, sql_text, S__MAX, s->st, err, errlen) < 0)
+		goto fail;
 	*out = s;
 	return 0;
 
@@ -144,12 +119,9 @@ fail:
 
 void rsd_store_close(struct rsd_store *s)
 {
-	int i;
-
 	if (!s)
 		return;
-	for (i = 0; i < S__MAX; i++)
-		sqlite3_finalize(s->st[i]);
+	ntm_db_finalize(s->st, S__MAX);
 	ntm_db_close(&s->dbh);
 	free(s);
 }
@@ -203,8 +175,8 @@ static int row_read(struct rsd_store *s, sqlite3_stmt *st, struct rsd_row *row)
 	if (state < RSD_INSTALLING || state > RSD_REMOVING ||
 	    rd_decode(sqlite3_column_blob(st, 2), sqlite3_column_bytes(st, 2),
 		      &row->rd) || row->rd.path_id != id) {
-		rsd_err("store %s: path %u: unreadable row (state %d)", s->path,
-			id, state);
+		rsd_err("store %s: path %u: unreadable row (state %d)",
+			s->dbh.path, id, state);
 		ntm_wipe(row, sizeof(*row));
 		return -EIO;
 	}
@@ -232,8 +204,8 @@ int rsd_store_get(struct rsd_store *s, uint32_t id, struct rsd_row *row)
 	else if (rc == SQLITE_DONE)
 		ret = -ENOENT;
 	else
-		ret = db_fail(s, "read a path");
-	done(st);
+		ret = ntm_db_fail(&s->dbh, "read a path");
+	ntm_db_done(st);
 	return ret;
 }
 
@@ -273,8 +245,8 @@ int rsd_store_put(struct rsd_store *s, const struct rsd_row *row)
 	bind_learned(st, 7, &row->learned[NTM_LEG_B]);
 	sqlite3_bind_int64(st, 8, (sqlite3_int64)now_ms());
 	if (sqlite3_step(st) != SQLITE_DONE)
-		ret = db_fail(s, "write a path");
-	done(st);
+		ret = ntm_db_fail(&s->dbh, "write a path");
+	ntm_db_done(st);
 out:
 	ntm_wipe(body, sizeof(body));
 	ntm_wipe(prev, sizeof(prev));
@@ -289,10 +261,10 @@ static int change(struct rsd_store *s, sqlite3_stmt *st, uint32_t id,
 
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		ret = db_fail(s, what);
+		ret = ntm_db_fail(&s->dbh, what);
 	else if (sqlite3_changes(s->db) == 0)
 		ret = -ENOENT;
-	done(st);
+	ntm_db_done(st);
 	return ret;
 }
 
@@ -339,9 +311,9 @@ int rsd_store_tunnel_key(struct rsd_store *s, uint32_t id,
 	} else if (rc == SQLITE_DONE) {
 		ret = -ENOENT;
 	} else {
-		ret = db_fail(s, "read a tunnel key");
+		ret = ntm_db_fail(&s->dbh, "read a tunnel key");
 	}
-	done(st);
+	ntm_db_done(st);
 	return ret;
 }
 
@@ -370,8 +342,8 @@ int rsd_store_foreach(struct rsd_store *s,
 				n++;
 		}
 		if (rc != SQLITE_DONE)
-			ret = db_fail(s, "read the paths");
-		done(st);
+			ret = ntm_db_fail(&s->dbh, "read the paths");
+		ntm_db_done(st);
 		/* Called with no statement running: cb may change the store. */
 		for (i = 0; i < n && ret >= 0; i++) {
 			ret = cb(arg, &rows[i]);
@@ -393,7 +365,7 @@ int rsd_store_count(struct rsd_store *s)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		ret = sqlite3_column_int(st, 0);
 	else
-		ret = db_fail(s, "count the paths");
-	done(st);
+		ret = ntm_db_fail(&s->dbh, "count the paths");
+	ntm_db_done(st);
 	return ret;
 }

@@ -250,6 +250,9 @@ union ntm_body {
 int ntm_ctl_type_valid(unsigned int type);
 /* "Route Direction", "Data", ...; "unknown" for anything else. */
 const char *ntm_msg_type_name(unsigned int type);
+/* A Route Direction's route (enum ntm_route): "direct", "RS-S", "RS-N",
+ * "RS-T"; "?" for anything else. */
+const char *ntm_route_name(unsigned int route);
 
 /* NTM_OK if @name[0..len) is a name a Registration Request may carry. */
 int ntm_fqdn_check(const char *name, size_t len);

@@ -934,6 +934,9 @@ static void test_type_names(void **state)
 	assert_string_equal(ntm_msg_type_name(NTM_MSG_KEEPALIVE), "Keepalive");
 	assert_string_equal(ntm_msg_type_name(0), "unknown");
 	assert_string_equal(ntm_msg_type_name(0x0b), "unknown");
+	assert_string_equal(ntm_route_name(NTM_ROUTE_DIRECT), "direct");
+	assert_string_equal(ntm_route_name(NTM_ROUTE_RS_T), "RS-T");
+	assert_string_equal(ntm_route_name(0), "?");
 	assert_true(ntm_ctl_type_valid(NTM_MSG_REGISTRATION_REQUEST));
 	assert_true(ntm_ctl_type_valid(NTM_MSG_ERROR));
 	assert_false(ntm_ctl_type_valid(0));

@@ -16,6 +16,7 @@
 
 #include <linux/netfilter/nf_conntrack_common.h>
 
+#include "ntm_array.h"
 #include "ntm_ct.h"
 #include "ntm_nft.h"
 #include "ntmctl.h"
@@ -371,13 +372,12 @@ static int flow_collect_cb(const struct ntm_ct_flow *f, void *arg)
 	struct flow_list *l = arg;
 
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 64;
-		struct ntm_ct_flow *v = realloc(l->v, cap * sizeof(*v));
+		struct ntm_ct_flow *v = ntm_array_grow(l->v, &l->cap,
+						       sizeof(*v), 64);
 
 		if (!v)
 			return -ENOMEM;
 		l->v = v;
-		l->cap = cap;
 	}
 	l->v[l->n++] = *f;
 	return 0;
@@ -578,13 +578,12 @@ static int nft_collect_cb(const struct ntm_nft_path_state *st, void *arg)
 	struct nft_list *l = arg;
 
 	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 256;
-		struct ntm_nft_path_state *v = realloc(l->v, cap * sizeof(*v));
+		struct ntm_nft_path_state *v = ntm_array_grow(l->v, &l->cap,
+							      sizeof(*v), 256);
 
 		if (!v)
 			return -ENOMEM;
 		l->v = v;
-		l->cap = cap;
 	}
 	l->v[l->n++] = *st;
 	return 0;
