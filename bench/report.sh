@@ -129,9 +129,11 @@ mbit() { # pkt/s SIZE -> Mbit/s of SIZE-byte packets
 	awk -v p="$1" -v s="$2" 'BEGIN { if (p == "n/a") print "n/a"; else printf "%.1f", p * s * 8 / 1e6 }'
 }
 rate_row() { # dp scen label SIZE FLOWS: one row of section 3's tables
-	local sc=$2-${4}B-${5}f o f
+	local sc=$2-${4}B-${5}f o f m
 	o=$(v rate "$1" "$sc" offered_pps) f=$(v rate "$1" "$sc" forwarded_pps)
-	echo "| $3 | $5 | $o | $f | $( ((${4} == 64)) || echo "$(mbit "$f" "$4") |") $(pct "$f" "$(v rate plain "fwd-${4}B-${5}f" forwarded_pps)") | $(v rate "$1" "$sc" cpu_busy_pct)% ($(v rate "$1" "$sc" cpu_user_pct) / $(v rate "$1" "$sc" cpu_sys_pct) / $(v rate "$1" "$sc" cpu_softirq_pct)) |"
+	m=""
+	(($4 == 64)) || m=" $(mbit "$f" "$4") |"
+	echo "| $3 | $5 | $o | $f |$m $(pct "$f" "$(v rate plain "fwd-${4}B-${5}f" forwarded_pps)") | $(v rate "$1" "$sc" cpu_busy_pct)% ($(v rate "$1" "$sc" cpu_user_pct) / $(v rate "$1" "$sc" cpu_sys_pct) / $(v rate "$1" "$sc" cpu_softirq_pct)) |"
 }
 rate_rows() { # SIZE: every RS, 1 flow and FLOWS flows
 	local row dp sc label n
