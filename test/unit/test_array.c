@@ -30,10 +30,25 @@ static void test_grow(void **state)
 	free(v);
 }
 
+/* A room that would overflow size_t is refused, and nothing changes. */
+static void test_grow_overflow(void **state)
+{
+	char buf[1];
+	size_t cap = SIZE_MAX / 16 + 1;
+
+	(void)state;
+	assert_null(ntm_array_grow(buf, &cap, 8, 8));
+	assert_int_equal(cap, SIZE_MAX / 16 + 1);
+	cap = 0;
+	assert_null(ntm_array_grow(NULL, &cap, SIZE_MAX / 2, 4));
+	assert_int_equal(cap, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow),
+		cmocka_unit_test(test_grow_overflow),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
