@@ -315,27 +315,45 @@ row, the paper's setting):
 |---|---|---|---|---|---|---|
 $(target_rows)
 
-Target: RS-S >= 80% of plain forwarding. nf_ntm: **$(pct "$rk" "$rp")** ->
-$(verdict "$(ratio "$rk" "$rp")" ">=" 0.8). User / kernel forwarded rate: $(ratio "$ru" "$rk").
+Target: RS-S >= 80% of plain forwarding, at the paper's setting (64 bytes,
+1 flow): nf_ntm **$(pct "$rk" "$rp")** -> $(verdict "$(ratio "$rk" "$rp")" ">=" 0.8).
 Target: RS-N >= WireGuard as a relay: **$rn** vs **$rw** pkt/s ($(pct "$rn" "$rw")) ->
-$(verdict "$(ratio "$rn" "$rw")" ">=" 1). RS-T: $rt pkt/s.
-What limits it: the sender. \`ntm-peer send\` seals every packet (SipHash +
-ChaCha20-Poly1305) and makes one sendto per packet, and with veth the RS's
-receive processing (nf_ntm included) runs in the sender's softirq on the
-same vCPU: in the kernel and plain cases the offered rate *is* the sender's
-rate, so these ratios bound the RS's cost from below rather than measure its
-saturation point. The profile of the RS-S flood (section 6) agrees: the
-sender's sealing (libcrypto) takes 12-14% of the guest's samples, nf_ntm's
-own code less than 0.5%, and a vCPU is idle a quarter of the time; the rest
-is the emulated kernel's UDP, veth, bridge and netfilter path, which plain
-forwarding crosses too. With a loaded host the same flood varies by +-20%
-from one measurement to the next (the 1-path flood is measured twice, see
-section 4), so a verdict near the line is noise as much as datapath.
+$(verdict "$(ratio "$rn" "$rw")" ">=" 1). The other sizes and flow counts are in the table just above.
+
+What these rates measure: the RS is not saturated on its own. \`ntm-peer
+send\` seals every packet (SipHash + ChaCha20-Poly1305) and makes one
+sendto() per packet, and with veth the RS's receive processing (nf_ntm
+included) runs in the sender's softirq, on the same two vCPUs. For nf_ntm
+and plain forwarding the forwarded rate is the senders' rate less what the
+RS's work takes from them; a ratio to plain is the share the RS's work
+leaves. The profile of the RS-S flood (section 6) agrees: nf_ntm's own code
+is under 1% of the samples, the senders' sealing (libcrypto, ntm-peer) and
+the emulated kernel's UDP, veth, bridge and netfilter path, which plain
+forwarding crosses too, are the rest. At 1400 bytes nf_ntm RS-S can pass
+plain forwarding: it sends the payload from its socket unchanged, while
+plain forwarding runs each packet through conntrack and NAT.
+
+**The user datapath with many flows.** ntm-relay-user is one process. With
+1 flow it has a vCPU to itself, as the sender has the other. With $flows flows it
+is one runnable task among $((flows + 1)) (the $flows senders), and the scheduler gives it
+about that share of the two vCPUs: RS-S, which only rewrites outer headers,
+keeps $(pct "$(v rate user "rss-64B-${flows}f" forwarded_pps)" "$(v rate plain "fwd-64B-${flows}f" forwarded_pps)") of plain forwarding at 64 bytes, while RS-N and RS-T, which decrypt
+each packet and write it to a TUN, fall to $(pct "$(v rate user "rsn-64B-${flows}f" forwarded_pps)" "$(v rate plain "fwd-64B-${flows}f" forwarded_pps)") and $(pct "$(v rate user "rst-64B-${flows}f" forwarded_pps)" "$(v rate plain "fwd-64B-${flows}f" forwarded_pps)") (their offered
+column drops with it: the relay's socket overflows). nf_ntm has no such
+task: its work runs in the softirq of whichever sender's packet it is, so it
+grows with the senders ($(pct "$(v rate kernel "rsn-64B-${flows}f" forwarded_pps)" "$(v rate plain "fwd-64B-${flows}f" forwarded_pps)") for RS-N). This is the paper's point made under load:
+the in-kernel relay's cost is paid where the packet arrives, the
+user-space relay's by one process that must be scheduled.
+
 WireGuard decrypts and encrypts in per-CPU worker threads fed by its
 queues, so each relayed datagram costs two cryptographic passes (and two
 hand-offs to a worker), where nf_ntm's RS-N costs one decryption, in the
-softirq. coturn is a user-space
-relay: two system calls and wake-ups per datagram, under emulation.
+softirq. coturn is a user-space relay: two system calls and wake-ups per
+datagram (offered counts what the clients send into port 3478, forwarded
+what the relay sends on to the peer).
+Noise: the same flood varies by up to +-20% from one measurement to the
+next when the host is busy (the 1-path flood is measured twice, see
+section 4), so a verdict near the line is noise as much as datapath.
 
 ![forwarded packets/s, 64 bytes](bench/results/rate-64.png)
 ![forwarded Mbit/s, 1400 bytes](bench/results/rate-1400.png)
@@ -385,18 +403,21 @@ $(verdict "$ips" ">=" 100000). What limits it: the CPU of one process,
 emulated: the profile (section 6) splits it between ntmctl's own parsing of
 each text line (hex keys, keywords), the netlink and genetlink validation of
 each request, and the path's allocation and insertion; the second vCPU sits
-idle. Batching takes away the per-path system call, wake-up and ack, but
-under emulation they were not what limited it: compare the two rates just
-above, from the same run. What is left is per-path work that only a faster
-CPU (or KVM) shortens, or a binary request format instead of text lines.
+idle. Batching takes away the per-path system call, wake-up and ack
+(compare the two rates just above, from the same run: 10,000 adds, so
+ntmctl's start weighs more there than in the large runs). What is left is
+per-path work that only a faster CPU (or KVM) shortens, or a binary request
+format instead of text lines.
 Throughput with ${big:-?} paths within 10% of 1 path: $rbig vs $r1 pkt/s =
 $(pct "$rbig" "$r1") -> $(verdict "$(ratio "$rbig" "$r1")" ">=" 0.9).
-The lookup is one rhashtable probe whatever the size; what grows with the
-table is the expiry work, which visits up to 65,536 paths a second (a sweep
-of 1,000,000 paths takes 16 runs), refresh-0 paths included, and competes
-for the same two vCPUs: \`ntm_relay_expire\` is among the top symbols of the
-1,000,000-path flood's profile (section 6) and absent from the 1-path one.
+The lookup is one rhashtable probe whatever the size (a larger table
+costs more cache misses); what grows with the table is
+the expiry work, which visits up to 65,536 paths a second (a sweep of
+1,000,000 paths takes 16 runs), refresh-0 paths included, and competes for
+the same two vCPUs: \`ntm_relay_expire\` shows in the 1,000,000-path flood's
+profile (section 6: $(awk '$NF == "ntm_relay_expire" { print $1; exit }' "$R/perf-kernel-rss-flood-1M.txt" 2>/dev/null || true) of the samples) and not in the 1-path one.
 Keeping paths that can expire on a list of their own would take it away.
+A result above 100% is the emulator's noise, not a gain.
 Noise: the same 1-path nf_ntm flood is measured twice in the run (section
 3: $rk pkt/s, here: $r1 pkt/s, $(pct "$rk" "$r1")); differences of that size are
 the emulator's, not the datapath's.
@@ -433,6 +454,13 @@ address included). Raw: \`bench/results/move.csv\`, \`move-replies.txt\`.
 | moves | recovered | first reply: median (min - max) ms | longest silence: median (min - max) ms | lost per move: median (min - max) | ntm-node "re-established": median (min - max) ms | lost in the whole ping |
 |---|---|---|---|---|---|---|
 | $(v move kernel rsn moves) | $(v move kernel rsn recovered) | $(v move kernel rsn first_reply_median_ms) ($(v move kernel rsn first_reply_min_ms) - $(v move kernel rsn first_reply_max_ms)) | $(v move kernel rsn silence_median_ms) ($(v move kernel rsn silence_min_ms) - $(v move kernel rsn silence_max_ms)) | $(v move kernel rsn lost_median) ($(v move kernel rsn lost_min) - $(v move kernel rsn lost_max)) | $(v move kernel rsn reestablished_median_ms) ($(v move kernel rsn reestablished_min_ms) - $(v move kernel rsn reestablished_max_ms)) | $(v move kernel rsn pings_lost) |
+
+Traffic flows again well before ntm-node's own "re-established": the node
+sends Data from its new address at once, and the RS moves the path's leg A
+to that endpoint on the first authenticated packet (roaming, section "How a
+packet flows" of docs/architecture.md), while the node's re-registration
+with the DC and its Tunnel Requests complete in the background. What an
+application sees is the longest silence: a lost echo or two.
 
 ## 6. Profiles (perf in the guest)
 
@@ -485,7 +513,7 @@ $(perf_top kernel-wg-flood)
   as-is: the replay window drops repeated counters), and runs on real
   hardware or KVM, where absolute numbers would mean something.
 
-Regenerate: \`make bench\` (about 20-30 minutes on a 2-core host; it needs \`make deps\`).
+Regenerate: \`make bench\` (about 15 minutes on an idle 2-core host, 20-30 on a busy one; it needs \`make deps\`); \`bench/report.sh\` renders this file again from bench/results alone.
 EOF
 } >"$md"
 echo "report: wrote $md"
