@@ -138,12 +138,14 @@ fuzz: $(FUZZ_BINS)
 
 # What was tried and what happened, rendered from this run's logs only.
 RESILIENCE_FUZZ_SECONDS ?= 60
+RESILIENCE_HOST_TESTS := test/host/valgrind.sh
 RESILIENCE_VM_TESTS := test/vm/tests/hostile.sh test/vm/tests/hostile-rsd.sh \
 	test/vm/tests/faults.sh test/vm/tests/system.sh
 .PHONY: resilience
 resilience: user module $(FUZZ_BINS)
-	VM_TESTS="$(RESILIENCE_VM_TESTS)" RESILIENCE_OUT=docs/RESILIENCE.md \
-		FUZZ_SECONDS=$(RESILIENCE_FUZZ_SECONDS) test/run-all.sh fuzz vm
+	VM_TESTS="$(RESILIENCE_VM_TESTS)" HOST_TESTS="$(RESILIENCE_HOST_TESTS)" \
+		RESILIENCE_OUT=docs/RESILIENCE.md \
+		FUZZ_SECONDS=$(RESILIENCE_FUZZ_SECONDS) test/run-all.sh fuzz host vm
 
 SOAK_SECONDS ?= 300
 SOAK_PATHS ?= 10000

@@ -922,6 +922,7 @@ static int dump(struct ntm_nft *h, uint16_t type,
 
 		if (reset)
 			reset(arg);
+		memset(req, 0, sizeof(req));	/* padding included */
 		nlh = nftnl_nlmsg_build_hdr(req, type, NFPROTO_INET, NLM_F_DUMP,
 					    h->seq++);
 		if (build)
@@ -948,6 +949,20 @@ struct batch {
 	bool nomem;
 };
 
+/*
+ * Where the next message of @b goes, zeroed to the end of its page: libmnl
+ * (1.0.4) leaves an attribute's alignment padding as it finds it, and
+ * libnftnl's pages come from malloc(), so the kernel would be sent whatever
+ * the heap held there (valgrind, test/host/valgrind.sh).
+ */
+static void *batch_buf(struct nftnl_batch *b)
+{
+	void *p = nftnl_batch_buffer(b);
+
+	memset(p, 0, BATCH_PAGE + BATCH_OVERRUN - nftnl_batch_buffer_len(b));
+	return p;
+}
+
 static int batch_start(struct ntm_nft *h, struct batch *bt)
 {
 	memset(bt, 0, sizeof(*bt));
@@ -955,7 +970,7 @@ static int batch_start(struct ntm_nft *h, struct batch *bt)
 	if (!bt->b)
 		return -ENOMEM;
 	bt->seq0 = h->seq;
-	nftnl_batch_begin(nftnl_batch_buffer(bt->b), bt->seq0);
+	nftnl_batch_begin(batch_buf(bt->b), bt->seq0);
 	nftnl_batch_update(bt->b);
 	return 0;
 }
@@ -994,7 +1009,7 @@ static struct nlmsghdr *batch_msg(struct batch *bt, uint16_t type,
 		bt->note[bt->n].eexist = NULL;
 	}
 	bt->n++;
-	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(bt->b), type,
+	return nftnl_nlmsg_build_hdr(batch_buf(bt->b), type,
 				     NFPROTO_INET, flags | NLM_F_ACK,
 				     bt->seq0 + bt->n);
 }
@@ -1030,7 +1045,7 @@ static int batch_send(struct ntm_nft *h, struct batch *bt)
 
 	if (bt->nomem)
 		return fail(h, -ENOMEM, "building an nftables batch");
-	nftnl_batch_end(nftnl_batch_buffer(bt->b), seq_end);
+	nftnl_batch_end(batch_buf(bt->b), seq_end);
 	nftnl_batch_update(bt->b);
 	if (h->seq <= seq_end)
 		h->seq = seq_end + 1;
@@ -1502,6 +1517,7 @@ static int table_get(struct ntm_nft *h, uint32_t *flags)
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
+	memset(req, 0, sizeof(req));	/* padding included */
 	nlh = nftnl_nlmsg_build_hdr(req, NFT_MSG_GETTABLE, NFPROTO_INET,
 				    NLM_F_ACK, h->seq++);
 	build_table_get(nlh, NULL);
@@ -2150,6 +2166,7 @@ int ntm_nft_path_counter(struct ntm_nft *h, uint32_t id, uint64_t *packets,
 	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, NTM_NFT_TABLE);
 	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
+	memset(req, 0, sizeof(req));	/* padding included */
 	nlh = nftnl_nlmsg_build_hdr(req, NFT_MSG_GETOBJ, NFPROTO_INET,
 				    NLM_F_ACK, h->seq++);
 	nftnl_obj_nlmsg_build_payload(nlh, o);

@@ -1028,18 +1028,23 @@ static void ru_ipv4_set_tos(uint8_t *iph, uint8_t tos)
 #define RU_ECN_ECT0	2
 #define RU_ECN_CE	3
 
-/* INET_ECN_decapsulate(): congestion seen outside is kept inside. */
-static void ru_ecn_decap(uint8_t *iph, uint8_t outer)
+/*
+ * INET_ECN_decapsulate(): congestion seen outside is kept inside. False
+ * for CE outside and a packet that is not ECN-capable inside, which
+ * RFC 6040 drops.
+ */
+static bool ru_ecn_decap(uint8_t *iph, uint8_t outer)
 {
 	uint8_t inner = iph[1];
 
 	if (!(inner & RU_ECN_MASK))
-		return;
+		return (outer & RU_ECN_MASK) != RU_ECN_CE;
 	if ((outer & RU_ECN_MASK) == RU_ECN_CE)
 		ru_ipv4_set_tos(iph, inner | RU_ECN_CE);
 	else if ((outer & RU_ECN_MASK) == RU_ECN_ECT1 &&
 		 (inner & RU_ECN_MASK) == RU_ECN_ECT0)
 		ru_ipv4_set_tos(iph, (uint8_t)((inner & ~RU_ECN_MASK) | RU_ECN_ECT1));
+	return true;
 }
 
 /* INET_ECN_encapsulate(0, inner): the outer TOS carries only ECN. */
@@ -1102,7 +1107,10 @@ static void ru_rx_decap(struct ntm_relay_user *ru, struct ru_path *p,
 	}
 	if (ru->dev < 0)
 		return;
-	ru_ecn_decap(inner, tos);
+	if (!ru_ecn_decap(inner, tos)) {
+		stats->drop_malformed++;
+		return;
+	}
 	n = write(ru->dev, inner, inner_len);
 	if (n != (ssize_t)inner_len)
 		return;		/* as a refused gro_cells_receive(): uncounted */

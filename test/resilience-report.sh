@@ -31,7 +31,7 @@ total=$(wc -l <<<"$rows")
 	echo "itself (rows written by \`test/lib/resilience.sh\`): every row is a case that"
 	echo "ran, its outcome is what its checks said, and the numbers were measured in"
 	echo "that run (in the emulated test guest, qemu TCG, so rates are far below real"
-	echo "hardware). Regenerate with \`make resilience\` (the fuzzers and the hostile"
+	echo "hardware). Regenerate with \`make resilience\` (the fuzzers, the valgrind test and the hostile"
 	echo "and fault VM tests, this file from that run only); \`make soak\` adds its"
 	echo "rows to build/test-logs/vm-soak.log, rendered with"
 	echo "\`test/resilience-report.sh LOG...\`. Every \`test/run-all.sh\` run renders its"

@@ -7,7 +7,8 @@
 #   unit  each cmocka test case ("[       OK ]" / "[  FAILED  ]" lines)
 #   fuzz  each libFuzzer target run for FUZZ_SECONDS (default 30; CI: 60) without
 #         a crash, FUZZ_JOBS (default 2) targets at a time
-#   host  each PASS:/FAIL:/SKIP: line of test/host/*.sh (run natively, as root)
+#   host  each PASS:/FAIL:/SKIP: line of test/host/*.sh (or those in
+#         HOST_TESTS), run natively, as root
 #   vm    each PASS:/FAIL:/SKIP: line of test/vm/tests/*.sh (or of the scripts
 #         in VM_TESTS), each run in a fresh guest of Debian's 6.1 kernel with
 #         nf_ntm.ko loaded (test/vm/run.sh)
@@ -103,7 +104,7 @@ suite_fuzz() {
 
 suite_host() {
 	local t rc
-	for t in test/host/*.sh; do
+	for t in ${HOST_TESTS:-test/host/*.sh}; do
 		[[ -f $t ]] || continue
 		timeout 600 bash "$t" >"$LOGDIR/host-${t##*/}.log" 2>&1
 		rc=$?

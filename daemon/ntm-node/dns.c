@@ -55,6 +55,7 @@ static int nfq_cfg(struct node *n, uint8_t cmd_or_params, bool params)
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
+	memset(buf, 0, sizeof(buf));	/* padding included */
 	nlh = nfq_put_header(buf, NFQNL_MSG_CONFIG, n->cfg.queue);
 	if (params) {
 		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
@@ -121,7 +122,7 @@ int node_dns_open(struct node *n)
 
 static void verdict(struct node *n, uint32_t id, const void *pkt, size_t len)
 {
-	uint8_t *buf = malloc(NFQ_BUF);
+	uint8_t *buf = calloc(1, NFQ_BUF);	/* padding included */
 	struct nlmsghdr *nlh;
 
 	if (!buf) {

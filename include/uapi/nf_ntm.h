@@ -106,8 +106,9 @@
  *            NTMA_STATS_DROP_AUTH: bad relay tag or AEAD tag
  *            NTMA_STATS_DROP_REPLAY: replayed or too old
  *            NTMA_STATS_DROP_MALFORMED: a leg that may not send to the RS
- *                (leg B of RS-N/RS-T), or an inner packet that is not IPv4
- *                from leg A's VIP to leg B's (anti-spoofing)
+ *                (leg B of RS-N/RS-T), an inner packet that is not IPv4
+ *                from leg A's VIP to leg B's (anti-spoofing), or one that
+ *                is not ECN-capable under an outer CE mark (RFC 6040)
  *            NTMA_STATS_DROP_NOROUTE: no endpoint for, or no route to, the
  *                leg it should go to
  *    Keys are never reported.

@@ -207,7 +207,7 @@ static void ntm_path_retire(struct ntm_path *old, struct ntm_path *new,
 		ntm_leg_stats_copy(&new->stats[leg], &old->stats[leg]);
 }
 
-/* Undo ntm_path_retire() while @new is still unreachable. */
+/* Undo ntm_path_retire() while no reader can reach @new (any more). */
 static void ntm_path_unretire(struct ntm_path *old, struct ntm_path *new)
 {
 	if (ntm_path_has_inner(old))
@@ -252,12 +252,34 @@ int ntm_relay_replace(struct ntm_relay *r, struct ntm_path *old,
 			return err == -EEXIST ? -EADDRINUSE : err;
 		}
 	} else if (inner) {
-		WARN_ON_ONCE(rhashtable_replace_fast(&r->vips, &old->inner.node,
-						     &new->inner.node,
-						     ntm_vip_params));
+		/* @old is in both tables (the caller found it, under the
+		 * mutex), so neither replacement can fail; if one does all
+		 * the same, @old stays as it was.
+		 */
+		err = rhashtable_replace_fast(&r->vips, &old->inner.node,
+					      &new->inner.node, ntm_vip_params);
+		if (WARN_ON_ONCE(err)) {
+			ntm_path_unretire(old, new);
+			return err;
+		}
 	}
-	WARN_ON_ONCE(rhashtable_replace_fast(&r->paths, &old->node, &new->node,
-					     ntm_path_params));
+	err = rhashtable_replace_fast(&r->paths, &old->node, &new->node,
+				      ntm_path_params);
+	if (WARN_ON_ONCE(err)) {
+		if (vip_moved)
+			rhashtable_remove_fast(&r->vips, &new->inner.node,
+					       ntm_vip_params);
+		else if (inner)
+			rhashtable_replace_fast(&r->vips, &new->inner.node,
+						&old->inner.node,
+						ntm_vip_params);
+		/* A reply may have found @new by its VIPs: wait until no
+		 * reader holds it before @old takes its counter back.
+		 */
+		synchronize_rcu();
+		ntm_path_unretire(old, new);
+		return err;
+	}
 	if (vip_moved)
 		rhashtable_remove_fast(&r->vips, &old->inner.node,
 				       ntm_vip_params);

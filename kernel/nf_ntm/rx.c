@@ -155,7 +155,17 @@ static void ntm_rx_decap(struct ntm_net *nn, struct ntm_path *p,
 		goto drop;
 	skb->protocol = htons(ETH_P_IP);
 	skb_reset_network_header(skb);
-	INET_ECN_decapsulate(skb, outer_tos, ip_hdr(skb)->tos);
+	/*
+	 * RFC 6040: a CE mark on the outer header of an inner packet that is
+	 * not ECN-capable cannot be passed on, so the packet is dropped, as
+	 * ip_tunnel_rcv() does; otherwise CE (or ECT(1)) goes to the inner
+	 * header.
+	 */
+	if (unlikely(INET_ECN_decapsulate(skb, outer_tos,
+					  ip_hdr(skb)->tos) > 1)) {
+		atomic_inc(&stats->drop_malformed);
+		goto drop;
+	}
 	if (ntm_device_rx(nn, p, skb))
 		return;
 	atomic64_inc(&p->stats[NTM_LEG_B].tx_packets);

@@ -24,6 +24,9 @@
 #
 # NTM_TEST_QUIET=1 stops pp and n from printing the commands.
 #
+# NTM_WRAP, when set, is a command line the daemons (ntm-rsd, ntm-dc,
+# ntm-node) are started under, such as valgrind (test/host/valgrind.sh).
+#
 # Under set -o pipefail, do not write `cmd | grep -q PATTERN` in a check: grep
 # exits at the first match, cmd dies of SIGPIPE if it still had output, and
 # the check fails at random. Match on captured output instead:

@@ -94,7 +94,8 @@ dc_start() {
 
 	DC_RUNS=$((DC_RUNS + 1))
 	DC_LOG=$NTM_LOGDIR/dc-$DC_RUNS.log
-	n_bg "$DC" ntm-dc --config "$DC_CONF" --foreground 2>"$DC_LOG"
+	# shellcheck disable=SC2086 # NTM_WRAP: a command line, split into words
+	n_bg "$DC" ${NTM_WRAP:-} ntm-dc --config "$DC_CONF" --foreground 2>"$DC_LOG"
 	DC_PID=$!
 	until grep -q "info: ready:" "$DC_LOG"; do
 		_dc_alive || die "ntm-dc (start $DC_RUNS) exited before it was ready: $(tail -20 "$DC_LOG")"

@@ -73,7 +73,8 @@ node_start() {
 	k=$((${NODE_RUNS[$ns]:-0} + 1))
 	NODE_RUNS[$ns]=$k
 	NODE_LOG[$ns]=$(node_file "$ns" "$k.log")
-	n_bg "$ns" ntm-node --config "$(node_file "$ns" conf)" --foreground 2>"${NODE_LOG[$ns]}"
+	# shellcheck disable=SC2086 # NTM_WRAP: a command line, split into words
+	n_bg "$ns" ${NTM_WRAP:-} ntm-node --config "$(node_file "$ns" conf)" --foreground 2>"${NODE_LOG[$ns]}"
 	NODE_PID[$ns]=$!
 	until grep -q "ready" "${NODE_LOG[$ns]}"; do
 		kill -0 "${NODE_PID[$ns]}" 2>/dev/null ||

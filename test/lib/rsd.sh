@@ -128,7 +128,8 @@ rsd_start() {
 
 	RSD_RUNS=$((RSD_RUNS + 1))
 	RSD_LOG=$NTM_LOGDIR/rsd-$RSD_RUNS.log
-	n_bg "$RS" env "$@" ntm-rsd --config "$RSD_CONF" --foreground 2>"$RSD_LOG"
+	# shellcheck disable=SC2086 # NTM_WRAP: a command line, split into words
+	n_bg "$RS" env "$@" ${NTM_WRAP:-} ntm-rsd --config "$RSD_CONF" --foreground 2>"$RSD_LOG"
 	RSD_PID=$!
 	until grep -q "info: ready:" "$RSD_LOG"; do
 		if ! _rsd_alive; then

@@ -969,6 +969,23 @@ static void test_rs_n_decap_and_seal(void **state)
 	assert_int_equal(got[1], 0x03);
 	assert_true(ipv4_csum_ok(got));
 
+	/* CE outside, a packet that is not ECN-capable inside: RFC 6040 (and
+	 * nf_ntm) drop it, as malformed. */
+	ilen = ipv4(inner, "100.64.0.1", "100.65.0.30", 4, 0x00);
+	len = data(f, NTM_LEG_A, 500, 2, inner, ilen, pkt, sizeof(pkt));
+	{
+		int tos = 0x03;
+
+		assert_int_equal(setsockopt(f->a, IPPROTO_IP, IP_TOS, &tos,
+					    sizeof(tos)), 0);
+		send_to_relay(f, f->a, pkt, len);
+		tos = 0;
+		assert_int_equal(setsockopt(f->a, IPPROTO_IP, IP_TOS, &tos,
+					    sizeof(tos)), 0);
+	}
+	pump(f);
+	assert_nothing_on(f->dev[1]);
+
 	/* The host -> A: matched by (leg B VIP, leg A VIP), sealed with leg
 	 * B's counter and sent to leg A's endpoint. The counter starts at the
 	 * time of day in ns (never 0: a path installed again after a restart
@@ -1006,8 +1023,9 @@ static void test_rs_n_decap_and_seal(void **state)
 	assert_nothing_on(f->a);
 	assert_tunnel(f, 1, 0, 0);
 
-	assert_stats(leg_stats(f, 500, NTM_LEG_A), 2, (60 + 5 + 40) + (32 + 40),
-		     2, 2 * (128 + 40), 0, 0, 0, 0);
+	assert_stats(leg_stats(f, 500, NTM_LEG_A), 3,
+		     (60 + 5 + 40) + (32 + 40) + (32 + 40),
+		     2, 2 * (128 + 40), 0, 0, 1, 0);
 	assert_stats(leg_stats(f, 500, NTM_LEG_B), 3, 38 + 2 * 128, 2, 60 + 32,
 		     0, 0, 0, 1);
 }

@@ -66,6 +66,38 @@ check "RS-N drops 3 packets with a bad AEAD tag (drop_auth +3)" \
 	[ "$(drops drop_auth)" -eq $((auth0 + 3)) ]
 check "the path still works after the forged packets" \
 	n "$MN" ping -c 2 -i 0.2 -W 2 $VIP_GH
+
+# RFC 6040 at the decapsulation: MN's own nft marks CE on every tunnel
+# packet it sends (congestion on the way to the RS). An ECN-capable inner
+# packet (ping -Q 2: ECT(0)) reaches GH with CE; one that is not is dropped.
+mal0=$(drops drop_malformed)
+n "$GH" nft -f - <<EOF2
+table ip ecntest {
+	counter ce_seen {}
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		icmp type echo-request ip ecn ce counter name ce_seen
+	}
+}
+EOF2
+n "$MN" nft -f - <<EOF2
+table ip ecntest {
+	chain out {
+		type filter hook output priority mangle; policy accept;
+		ip daddr $RS_IP udp dport $RS_PORT ip ecn set ce
+	}
+}
+EOF2
+ce_at_gh() { ip netns exec "$GH" nft -j list counter ip ecntest ce_seen | jq '.nftables[] | select(.counter) | .counter.packets'; }
+check "outer CE, inner ECT(0): the ping gets through" n "$MN" ping -Q 2 -c 3 -i 0.2 -W 2 $VIP_GH
+check "... and GH sees the 3 requests marked CE" [ "$(ce_at_gh)" -eq 3 ]
+check "outer CE, inner not ECN-capable: no reply" bash -c "! ip netns exec $MN ping -c 3 -i 0.2 -W 1 $VIP_GH"
+check "... the RS dropped the 3 requests (drop_malformed +3)" \
+	[ "$(drops drop_malformed)" -eq $((mal0 + 3)) ]
+check "... none of them reached GH" [ "$(ce_at_gh)" -eq 3 ]
+n "$MN" nft delete table ip ecntest
+check "without the CE marks the path carries traffic again" n "$MN" ping -c 2 -i 0.2 -W 2 $VIP_GH
+
 mal0=$(drops drop_malformed)
 # Authentic, but the inner source is not leg A's VIP: spoofing. Last, since
 # these authentic counters move leg A's replay window past the peer's.
