@@ -26,9 +26,7 @@ rsd_topo_up
 # again, whatever the name: RS-T gets an address of GH's of its own, so that
 # gh.ntm.test (RS-N) and sip.ntm.test (RS-T) are two peers.
 n "$GH" ip addr add "$SIP_IP/24" dev eth0
-n_bg "$GH" python3 -m http.server --bind "$SIP_IP" --directory "$www" 8080 \
-	>"$NTM_LOGDIR/http-sip.log" 2>&1
-wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
+web_serve "$GH" "$SIP_IP" 8080 "$www" "$NTM_LOGDIR/http-sip.log"
 topo_nat_mn2_up
 topo_nat_firewall "$NAT_MN" "$NAT_CN" "$NAT_MN2"
 # NODE_RSD_DATAPATH: the RS's datapath (user; auto uses nf_ntm where it is loaded).

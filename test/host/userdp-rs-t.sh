@@ -43,9 +43,7 @@ userdp_pathid $ID $T_ADDR "$GH_IP"
 www=$NTM_LOGDIR/www
 mkdir -p "$www"
 echo "INVITE sip:gh@$GH_IP SIP/2.0 (an address in the payload)" >"$www/sdp"
-n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
-	>"$NTM_LOGDIR/http.log" 2>&1
-wait_for 60 listening "$GH" tcp 8080 || die "no web server on GH"
+web_serve "$GH" "$GH_IP" 8080 "$www" "$NTM_LOGDIR/http.log"
 
 peer_up "$MN" a $ID $T_ADDR --peer-vip "$GH_IP" --keepalive 3600
 check "RS learned leg A's endpoint" wait_for 10 leg_learned $ID a

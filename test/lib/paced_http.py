@@ -8,7 +8,8 @@ It serves DIR like `python3 -m http.server`, and logs the same way (the
 client's address first, so tests can grep who asked). A request with
 `?rate=N` (bytes per second; suffixes k and m are 1024 and 1024^2) is sent
 no faster than N: the server writes 20 ms worth at a time and sleeps to keep
-to the pace, with a small socket send buffer.
+to the pace, with a small socket send buffer. Without it, it answers as
+http.server does.
 
 Why: a fault test has to hit a stream while it is still on the wire.
 `curl --limit-rate` paces only the reader; the sender then fills the
@@ -40,10 +41,6 @@ def parse_rate(text):
 class PacedHandler(http.server.SimpleHTTPRequestHandler):
     rate = 0
 
-    def setup(self):
-        super().setup()
-        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
-
     def do_GET(self):
         query = urllib.parse.urlsplit(self.path).query
         rates = urllib.parse.parse_qs(query).get("rate")
@@ -60,6 +57,7 @@ class PacedHandler(http.server.SimpleHTTPRequestHandler):
         if not self.rate:
             super().copyfile(source, outputfile)
             return
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
         chunk = max(1024, self.rate // 50)
         t0 = time.monotonic()
         sent = 0

@@ -15,6 +15,9 @@
 #   leg_learned ID LEG        true once the RS knows leg LEG's endpoint
 #   monitor_start             `ntmctl -j monitor` in $RS into $NTM_LOGDIR/monitor.log
 #   listening NS PROTO PORT   true once something listens on PORT (tcp|udp) in NS
+#   web_serve NS ADDR PORT DIR LOG
+#                             a web server for DIR in NS (test/lib/paced_http.py:
+#                             python's http.server, plus ?rate=N), up
 
 # shellcheck source=test/lib/topo.sh
 source "$(dirname "${BASH_SOURCE[0]}")/topo.sh"
@@ -60,6 +63,15 @@ leg_learned() {
 
 monitor_start() {
 	n_bg "$RS" stdbuf -oL ntmctl -j monitor >"$NTM_LOGDIR/monitor.log" 2>&1
+}
+
+# A web server in netns NS serving DIR on ADDR:PORT, logging to LOG, in the
+# background: test/lib/paced_http.py, which is python's http.server plus
+# `?rate=N` (sender-paced downloads, so a fault hits a stream on the wire).
+web_serve() { # NS ADDR PORT DIR LOG
+	n_bg "$1" python3 "$NTM_REPO/test/lib/paced_http.py" --bind "$2" --directory "$4" "$3" \
+		>"$5" 2>&1
+	wait_for 60 listening "$1" tcp "$3" || die "no web server on $1 ($2:$3)"
 }
 
 listening() {

@@ -56,15 +56,6 @@ export S=100 N=300 T=400
 export VIP_A=100.64.0.1 VIP_B=100.64.0.2 VIP_MN=100.64.0.11 VIP_GH=100.65.0.30
 export T_ADDR=203.0.113.5
 
-# A web server in netns NS serving DIR on ADDR:PORT, logging to LOG, in the
-# background: test/lib/paced_http.py, which is python's http.server plus
-# `?rate=N` (sender-paced downloads, so a fault hits a stream on the wire).
-web_serve() { # NS ADDR PORT DIR LOG
-	n_bg "$1" python3 "$NTM_REPO/test/lib/paced_http.py" --bind "$2" --directory "$4" "$3" \
-		>"$5" 2>&1
-	wait_for 60 listening "$1" tcp "$3" || die "no web server on $1 ($2:$3)"
-}
-
 rsd_topo_up() {
 	topo_up
 	topo_add_public_host DC 198.51.100.20

@@ -30,10 +30,8 @@ n "$RS" ntmctl path add $ID type n path-key "$PATH_KEY" a-vip $VIP_MN b-vip $VIP
 www=$NTM_LOGDIR/www
 mkdir -p "$www"
 head -c 2000000 /dev/urandom >"$www/blob"
-n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
-	>"$NTM_LOGDIR/http.log" 2>&1
+web_serve "$GH" "$GH_IP" 8080 "$www" "$NTM_LOGDIR/http.log"
 n_bg "$GH" iperf3 -s -B "$GH_IP" >/dev/null 2>&1
-wait_for 60 listening "$GH" tcp 8080 || die "nothing listens on tcp 8080 in $GH"
 wait_for 60 listening "$GH" tcp 5201 || die "nothing listens on tcp 5201 in $GH"
 
 peer_up "$MN" a $ID $VIP_MN --peer-vip $VIP_GH --keepalive 3600

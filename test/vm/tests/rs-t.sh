@@ -36,9 +36,7 @@ n "$RS" ntmctl path add $ID type t path-key "$PATH_KEY" a-vip $T_ADDR b-vip "$GH
 www=$NTM_LOGDIR/www
 mkdir -p "$www"
 echo "INVITE sip:gh@$GH_IP SIP/2.0 (an address in the payload)" >"$www/sdp"
-n_bg "$GH" python3 -m http.server --bind "$GH_IP" --directory "$www" 8080 \
-	>"$NTM_LOGDIR/http.log" 2>&1
-wait_for 60 listening "$GH" tcp 8080 || die "nothing listens on tcp 8080 in $GH"
+web_serve "$GH" "$GH_IP" 8080 "$www" "$NTM_LOGDIR/http.log"
 
 peer_up "$MN" a $ID $T_ADDR --peer-vip "$GH_IP" --keepalive 3600
 check "RS learned leg A's endpoint" wait_for 30 leg_learned $ID a
