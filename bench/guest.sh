@@ -770,21 +770,12 @@ fi
 #
 # ntm-dc, ntm-rsd (nf_ntm) and ntm-node on MN, as in test/vm/tests/system.sh:
 # MN pings GH's host VIP (an RS-N path) every 10 ms while it moves from
-# NAT_MN to NAT_MN2 and back, MOVES times. For each move: the time from the
-# new address and default route being in place to the first echo reply after
-# it (traffic flows again), the gap between the last reply before the move
-# and that one, and what ntm-node logged ("re-established in N ms": from the
-# address it saw on rtnetlink to every path's Tunnel Response).
-
-mn_move_to() { # NEW_IF ADDR/LEN GW OLD_IF: one ip process, so the move is quick
-	ip -n "$MN" -batch - <<-EOF
-		address flush dev $4
-		link set $4 down
-		link set $1 up
-		address add $2 dev $1
-		route add default via $3
-	EOF
-}
+# NAT_MN to NAT_MN2 and back (topo_mn_move), MOVES times. For each move: the
+# time from the new address and default route being in place to the first
+# echo reply after it (traffic flows again), the longest silence between two
+# replies around it, the echoes lost, and what ntm-node logged
+# ("re-established in N ms": from the address it saw on rtnetlink to every
+# path's Tunnel Response).
 
 if phase move; then
 	log "node move: from the new address until traffic flows again"
@@ -802,10 +793,11 @@ if phase move; then
 	for ((i = 0; i < MOVES; i++)); do
 		t0=$(now)
 		if ((i % 2 == 0)); then
-			mn_move_to eth1 "$MN2_IP/${MN2_NET#*/}" "$NAT_MN2_GW" "$TOPO_HOST_IF"
+			# shellcheck disable=SC2119 # no argument: toward NAT_MN2
+			topo_mn_move
 			want=$NAT_MN2_IP
 		else
-			mn_move_to "$TOPO_HOST_IF" "$MN_IP/${MN_NET#*/}" "$NAT_MN_GW" eth1
+			topo_mn_move back
 			want=$NAT_MN_IP
 		fi
 		echo "$t0 $(now)" >>"$WORK/move-times"

@@ -159,6 +159,7 @@ n "$MN" curl -sS --max-time 120 -o "$NTM_LOGDIR/big.got" \
 	"http://$cn_vip:8081/big?rate=2m" 2>"$NTM_LOGDIR/curl-move.log" &
 curl_pid=$!
 sleep 3
+# shellcheck disable=SC2119 # no argument: toward NAT_MN2
 topo_mn_move
 check "the download was still running when MN moved" kill -0 "$curl_pid"
 if wait "$curl_pid"; then

@@ -39,6 +39,7 @@ gh_vip=$(resolve "$MN" gh.ntm.test)
 check "gh.ntm.test resolves to a host VIP ($gh_vip)" [ "${gh_vip%.*.*}" = 100.65 ]
 check "HTTP from GH over the RS-N path" \
 	n "$MN" curl -sS --max-time 60 -o /dev/null "http://gh.ntm.test:8080/blob"
+# shellcheck disable=SC2119 # no argument: toward NAT_MN2
 topo_mn_move
 check "MN registered again from NAT_MN2" \
 	wait_for 60 node_state_is "$MN" .observed "$NAT_MN2_IP:$NODE_PORT"

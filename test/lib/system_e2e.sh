@@ -226,6 +226,7 @@ system_e2e() {
 	pid=$!
 	sleep 2
 	say "MN leaves NAT_MN ($MN_IP) for NAT_MN2 ($MN2_IP)"
+	# shellcheck disable=SC2119 # no argument: toward NAT_MN2
 	topo_mn_move
 	check "the download was still running when MN moved" kill -0 "$pid"
 	check "the node re-registered from NAT_MN2" \
