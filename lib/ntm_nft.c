@@ -878,6 +878,19 @@ static int query_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 /*
+ * The header of a request in @req (@size bytes), zeroed first: libmnl
+ * (1.0.4) leaves an attribute's alignment padding as it finds it, and the
+ * kernel would be sent whatever the stack or heap held there (valgrind,
+ * test/host/valgrind.sh).
+ */
+static struct nlmsghdr *req_hdr(struct ntm_nft *h, void *req, size_t size,
+				uint16_t type, uint16_t flags)
+{
+	memset(req, 0, size);
+	return nftnl_nlmsg_build_hdr(req, type, NFPROTO_INET, flags, h->seq++);
+}
+
+/*
  * Send @nlh and read its answers. A dump the kernel flags as interrupted
  * (the ruleset changed meanwhile) is -EINTR: the caller runs it again.
  */
@@ -922,9 +935,7 @@ static int dump(struct ntm_nft *h, uint16_t type,
 
 		if (reset)
 			reset(arg);
-		memset(req, 0, sizeof(req));	/* padding included */
-		nlh = nftnl_nlmsg_build_hdr(req, type, NFPROTO_INET, NLM_F_DUMP,
-					    h->seq++);
+		nlh = req_hdr(h, req, sizeof(req), type, NLM_F_DUMP);
 		if (build)
 			build(nlh, barg);
 		ret = query(h, nlh, cb, arg);
@@ -950,10 +961,8 @@ struct batch {
 };
 
 /*
- * Where the next message of @b goes, zeroed to the end of its page: libmnl
- * (1.0.4) leaves an attribute's alignment padding as it finds it, and
- * libnftnl's pages come from malloc(), so the kernel would be sent whatever
- * the heap held there (valgrind, test/host/valgrind.sh).
+ * Where the next message of @b goes, zeroed to the end of its page (libnftnl
+ * mallocs its pages; see req_hdr() for why).
  */
 static void *batch_buf(struct nftnl_batch *b)
 {
@@ -1517,9 +1526,7 @@ static int table_get(struct ntm_nft *h, uint32_t *flags)
 	char req[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	memset(req, 0, sizeof(req));	/* padding included */
-	nlh = nftnl_nlmsg_build_hdr(req, NFT_MSG_GETTABLE, NFPROTO_INET,
-				    NLM_F_ACK, h->seq++);
+	nlh = req_hdr(h, req, sizeof(req), NFT_MSG_GETTABLE, NLM_F_ACK);
 	build_table_get(nlh, NULL);
 	return query(h, nlh, table_cb, flags);
 }
@@ -2166,9 +2173,7 @@ int ntm_nft_path_counter(struct ntm_nft *h, uint32_t id, uint64_t *packets,
 	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, NTM_NFT_TABLE);
 	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, name);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	memset(req, 0, sizeof(req));	/* padding included */
-	nlh = nftnl_nlmsg_build_hdr(req, NFT_MSG_GETOBJ, NFPROTO_INET,
-				    NLM_F_ACK, h->seq++);
+	nlh = req_hdr(h, req, sizeof(req), NFT_MSG_GETOBJ, NLM_F_ACK);
 	nftnl_obj_nlmsg_build_payload(nlh, o);
 	nftnl_obj_free(o);
 	ret = query(h, nlh, counter_cb, &c);

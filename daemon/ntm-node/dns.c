@@ -36,10 +36,18 @@
 
 #define NFQ_BUF	(0xffff + (MNL_SOCKET_BUFFER_SIZE / 2))
 
-static struct nlmsghdr *nfq_put_header(uint8_t *buf, int type, uint16_t queue)
+/*
+ * The header of a request in @buf (@size bytes), zeroed first: libmnl
+ * (1.0.4) leaves an attribute's alignment padding as it finds it.
+ */
+static struct nlmsghdr *nfq_put_header(uint8_t *buf, size_t size, int type,
+				       uint16_t queue)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
+
+	memset(buf, 0, size);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | type;
 	nlh->nlmsg_flags = NLM_F_REQUEST;
@@ -55,8 +63,7 @@ static int nfq_cfg(struct node *n, uint8_t cmd_or_params, bool params)
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 
-	memset(buf, 0, sizeof(buf));	/* padding included */
-	nlh = nfq_put_header(buf, NFQNL_MSG_CONFIG, n->cfg.queue);
+	nlh = nfq_put_header(buf, sizeof(buf), NFQNL_MSG_CONFIG, n->cfg.queue);
 	if (params) {
 		nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, 0xffff);
 		mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(NFQA_CFG_F_FAIL_OPEN));
@@ -122,14 +129,14 @@ int node_dns_open(struct node *n)
 
 static void verdict(struct node *n, uint32_t id, const void *pkt, size_t len)
 {
-	uint8_t *buf = calloc(1, NFQ_BUF);	/* padding included */
+	uint8_t *buf = malloc(NFQ_BUF);
 	struct nlmsghdr *nlh;
 
 	if (!buf) {
 		node_err("out of memory for a verdict");
 		return;
 	}
-	nlh = nfq_put_header(buf, NFQNL_MSG_VERDICT, n->cfg.queue);
+	nlh = nfq_put_header(buf, NFQ_BUF, NFQNL_MSG_VERDICT, n->cfg.queue);
 	nfq_nlmsg_verdict_put(nlh, (int)id, NF_ACCEPT);
 	if (pkt)
 		nfq_nlmsg_verdict_put_pkt(nlh, pkt, (uint32_t)len);
