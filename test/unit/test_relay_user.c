@@ -465,6 +465,20 @@ static void send_to_relay(struct fx *f, int fd, const uint8_t *pkt, size_t len)
 				sizeof(f->relay)), (ssize_t)len);
 }
 
+/* As send_to_relay(), with CE in the outer header's ECN field. */
+static void send_to_relay_ce(struct fx *f, int fd, const uint8_t *pkt,
+			     size_t len)
+{
+	int tos = 0x03;
+
+	assert_int_equal(setsockopt(fd, IPPROTO_IP, IP_TOS, &tos,
+				    sizeof(tos)), 0);
+	send_to_relay(f, fd, pkt, len);
+	tos = 0;
+	assert_int_equal(setsockopt(fd, IPPROTO_IP, IP_TOS, &tos,
+				    sizeof(tos)), 0);
+}
+
 /* Let the engine read what is queued on @fd (its socket or device). */
 static void pump_fd(struct fx *f, int fd)
 {
@@ -953,16 +967,7 @@ static void test_rs_n_decap_and_seal(void **state)
 	/* Congestion seen on the outer header is kept inside (ECT(0) -> CE). */
 	ilen = ipv4(inner, "100.64.0.1", "100.65.0.30", 4, 0x02);
 	len = data(f, NTM_LEG_A, 500, 1, inner, ilen, pkt, sizeof(pkt));
-	{
-		int tos = 0x03;
-
-		assert_int_equal(setsockopt(f->a, IPPROTO_IP, IP_TOS, &tos,
-					    sizeof(tos)), 0);
-		send_to_relay(f, f->a, pkt, len);
-		tos = 0;
-		assert_int_equal(setsockopt(f->a, IPPROTO_IP, IP_TOS, &tos,
-					    sizeof(tos)), 0);
-	}
+	send_to_relay_ce(f, f->a, pkt, len);
 	pump(f);
 	n = recv_within(f->dev[1], got, sizeof(got), 1000, NULL);
 	assert_int_equal(n, (ssize_t)ilen);
@@ -973,16 +978,7 @@ static void test_rs_n_decap_and_seal(void **state)
 	 * nf_ntm) drop it, as malformed. */
 	ilen = ipv4(inner, "100.64.0.1", "100.65.0.30", 4, 0x00);
 	len = data(f, NTM_LEG_A, 500, 2, inner, ilen, pkt, sizeof(pkt));
-	{
-		int tos = 0x03;
-
-		assert_int_equal(setsockopt(f->a, IPPROTO_IP, IP_TOS, &tos,
-					    sizeof(tos)), 0);
-		send_to_relay(f, f->a, pkt, len);
-		tos = 0;
-		assert_int_equal(setsockopt(f->a, IPPROTO_IP, IP_TOS, &tos,
-					    sizeof(tos)), 0);
-	}
+	send_to_relay_ce(f, f->a, pkt, len);
 	pump(f);
 	assert_nothing_on(f->dev[1]);
 
