@@ -124,13 +124,17 @@ peer() { # NS LEG ID VIP PEER_VIP REMOTE [ARGS] -> pid in $PEER_PID
 
 # The relay's counters, whichever datapath runs.
 DP=kernel RU_PID=
+# A fresh snapshot of ntm-relay-user's counters in $WORK/ru.json (SIGUSR1).
+ru_snapshot() {
+	rm -f "$WORK/ru.json"
+	kill -USR1 "$RU_PID"
+	for _ in $(seq 200); do [[ -s $WORK/ru.json ]] && break; sleep 0.02; done
+}
 pfield() { # ID JQ
 	if [[ $DP == kernel ]]; then
 		ip netns exec "$RS" ntmctl -j path show "$1" | jq -r ".[0]$2"
 	else
-		rm -f "$WORK/ru.json"
-		kill -USR1 "$RU_PID"
-		for _ in $(seq 200); do [[ -s $WORK/ru.json ]] && break; sleep 0.02; done
+		ru_snapshot
 		jq -r "[.paths[] | select(.id == $1)] | .[0]$2" "$WORK/ru.json"
 	fi
 }
@@ -220,6 +224,19 @@ flood_start() { # REMOTE
 }
 flood_stop() { stop "${FLOOD_PIDS[@]}"; FLOOD_PIDS=(); }
 
+# For each packet size (SIZES) and 1 and FLOWS flows, with FLOOD_SIZE,
+# FLOOD_N and SCEN ("64B-1f", ...) set: CMD...; then one 64-byte RS-S flow
+# again.
+each_size_flows() { # CMD...
+	for FLOOD_SIZE in "${SIZES[@]}"; do
+		for FLOOD_N in 1 "$FLOWS"; do
+			SCEN=${FLOOD_SIZE}B-${FLOOD_N}f
+			"$@"
+		done
+	done
+	FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
+}
+
 # Forwarded packets/s of a flood: the counter COUNTFN prints, over
 # FLOOD_SECS of wall time after 2 s of warm-up.
 # The guest's CPU time (/proc/stat, all CPUs): "user system softirq idle"
@@ -267,10 +284,13 @@ perf_stop() {
 	rm -f "$WORK/perf-$PERF_NAME.data"
 }
 
+# FLOOD_FN starts the flood (flood_start REMOTE by default), FLOOD_WARMUP
+# seconds before the first snapshot (2).
+FLOOD_FN=flood_start FLOOD_WARMUP=2
 rate_run() { # DP SCEN REMOTE FN [PROFILE] (FN prints "received forwarded", one snapshot)
 	local t0 t1 rx0 rx1 tx0 tx1 dt c0 c1
-	flood_start "$3"
-	sleep 2
+	"$FLOOD_FN" "$3"
+	sleep "$FLOOD_WARMUP"
 	[[ -z ${5:-} ]] || perf_start "$5" "$FLOOD_SECS"
 	read -r rx0 tx0 <<<"$($4)"; t0=$(now); c0=$(cpu_snap)
 	sleep "$FLOOD_SECS"
@@ -292,9 +312,7 @@ legs_rxtx() { # FIRST
 			ip netns exec "$RS" ntmctl -j path show $id
 		done | jq -rs "[.[][0]] | \"\($sum)\""
 	else
-		rm -f "$WORK/ru.json"
-		kill -USR1 "$RU_PID"
-		for _ in $(seq 200); do [[ -s $WORK/ru.json ]] && break; sleep 0.02; done
+		ru_snapshot
 		jq -r "[.paths[] | select(.id >= $1 and .id <= $last)] | \"\($sum)\"" "$WORK/ru.json"
 	fi
 }
@@ -390,19 +408,16 @@ datapath_run() {
 	stop "$pn"
 
 	log "$dp: flood rates: RS-S to SINK, RS-N and RS-T to GH port 9"
-	for FLOOD_SIZE in "${SIZES[@]}"; do
-		for FLOOD_N in 1 "$FLOWS"; do
-			scen=${FLOOD_SIZE}B-${FLOOD_N}f
-			FLOOD_KIND=rss
-			rate_run "$dp" "rss-$scen" "$RS_IP:$RS_PORT" f_rxtx \
-				"$([[ $dp == kernel && $scen == 64B-1f ]] && echo kernel-rss-flood || true)"
-			FLOOD_KIND=rsn
-			rate_run "$dp" "rsn-$scen" "$RS_IP:$RS_PORT" fn_rxtx
-			FLOOD_KIND=rst
-			rate_run "$dp" "rst-$scen" "$RS_IP:$RS_PORT" ft_rxtx
-		done
-	done
-	FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
+	each_size_flows datapath_rates
+}
+datapath_rates() {
+	FLOOD_KIND=rss
+	rate_run "$DP" "rss-$SCEN" "$RS_IP:$RS_PORT" f_rxtx \
+		"$([[ $DP == kernel && $SCEN == 64B-1f ]] && echo kernel-rss-flood || true)"
+	FLOOD_KIND=rsn
+	rate_run "$DP" "rsn-$SCEN" "$RS_IP:$RS_PORT" fn_rxtx
+	FLOOD_KIND=rst
+	rate_run "$DP" "rst-$SCEN" "$RS_IP:$RS_PORT" ft_rxtx
 }
 
 # --- direct (Table 3 baseline) -------------------------------------------------
@@ -457,13 +472,9 @@ EOF
 		ip netns exec "$RS" nft -j list table ip benchfwd |
 			jq -r '[.nftables[] | select(.counter) | .counter] | "\(.[] | select(.name == "cin") | .packets) \(.[] | select(.name == "cout") | .packets)"'
 	}
+	plain_rate() { rate_run plain "fwd-$SCEN" "$RS_IP:7799" c_rxtx; }
 	FLOOD_KIND=plain
-	for FLOOD_SIZE in "${SIZES[@]}"; do
-		for FLOOD_N in 1 "$FLOWS"; do
-			rate_run plain "fwd-${FLOOD_SIZE}B-${FLOOD_N}f" "$RS_IP:7799" c_rxtx
-		done
-	done
-	FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
+	each_size_flows plain_rate
 	n "$RS" nft delete table ip benchfwd
 fi
 
@@ -529,15 +540,12 @@ table ip sink {
 	}
 }
 EOF
+		wg_rate() {
+			rate_run wg "relay-$SCEN" "10.99.2.2:9" w_rxtx \
+				"$([[ $SCEN == 64B-1f ]] && echo kernel-wg-flood || true)"
+		}
 		FLOOD_KIND=wg
-		for FLOOD_SIZE in "${SIZES[@]}"; do
-			for FLOOD_N in 1 "$FLOWS"; do
-				scen=${FLOOD_SIZE}B-${FLOOD_N}f
-				rate_run wg "relay-$scen" "10.99.2.2:9" w_rxtx \
-					"$([[ $scen == 64B-1f ]] && echo kernel-wg-flood || true)"
-			done
-		done
-		FLOOD_N=1 FLOOD_KIND=rss FLOOD_SIZE=64
+		each_size_flows wg_rate
 		for ns in "$SRC" "$RS" "$SINK"; do n "$ns" ip link del wg0; done
 		n "$SINK" nft delete chain ip sink prewg
 	fi
@@ -581,30 +589,17 @@ EOF
 		bg "$SINK" turnutils_peer -L "$SINK_IP" -p 3480 >"$WORK/turnpeer.log" 2>&1
 		tpeer_pid=$!
 		wait_for 20 listening "$RS" udp 3478 || die "turnserver: $(tail -5 "$WORK/turnserver.log")"
-		# -z 0: no pacing; -c: no RTCP sessions; -n: enough for the whole run.
-		turn_flood() { # CLIENTS SIZE
-			bg "$SRC" turnutils_uclient -c -z 0 -l "$2" -m "$1" -n 10000000 \
+		# FLOOD_N clients of FLOOD_SIZE-byte messages. -z 0: no pacing;
+		# -c: no RTCP sessions; -n: enough for the whole run.
+		turn_flood() {
+			bg "$SRC" turnutils_uclient -c -z 0 -l "$FLOOD_SIZE" -m "$FLOOD_N" -n 10000000 \
 				-e "$SINK_IP" -r 3480 "$RS_IP" >"$WORK/uclient.log" 2>&1
 			FLOOD_PIDS=("$!")
 		}
-		turn_rate() { # SCEN CLIENTS SIZE
-			local t0 t1 rx0 rx1 tx0 tx1 dt c0 c1
-			turn_flood "$2" "$3"
-			sleep 4
-			read -r rx0 tx0 <<<"$(t_rxtx)"; t0=$(now); c0=$(cpu_snap)
-			sleep "$FLOOD_SECS"
-			read -r rx1 tx1 <<<"$(t_rxtx)"; t1=$(now); c1=$(cpu_snap)
-			flood_stop
-			dt=$(elapsed "$t0" "$t1")
-			put rate turn "$1" offered_pps "$(awk -v a="$rx0" -v b="$rx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
-			put rate turn "$1" forwarded_pps "$(awk -v a="$tx0" -v b="$tx1" -v t="$dt" 'BEGIN { printf "%.0f", (b - a) / t }')"
-			cpu_put rate turn "$1" "$c0" "$c1"
-		}
-		for size in "${SIZES[@]}"; do
-			for flows in 1 "$FLOWS"; do
-				turn_rate "relay-${size}B-${flows}f" "$flows" "$size"
-			done
-		done
+		turn_rate() { rate_run turn "relay-$SCEN" - t_rxtx; }
+		FLOOD_FN=turn_flood FLOOD_WARMUP=4
+		each_size_flows turn_rate
+		FLOOD_FN=flood_start FLOOD_WARMUP=2
 		stop "$turn_pid" "$tpeer_pid"
 		n "$RS" nft delete table ip benchturn
 	fi

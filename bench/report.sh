@@ -33,6 +33,18 @@ pct() { # A/B in %
 # --- plots ---------------------------------------------------------------------
 
 flows=$(v meta guest all flows)
+# Section 3's rows: datapath, scenario prefix, the plot's label, the table's.
+RATE_ROWS=(
+	"plain fwd plain plain IPv4 forwarding, nft dnat+masquerade"
+	"kernel rss nf_ntm-RS-S nf_ntm RS-S"
+	"user rss user-RS-S ntm-relay-user RS-S"
+	"kernel rsn nf_ntm-RS-N nf_ntm RS-N (decrypt + NAT)"
+	"user rsn user-RS-N ntm-relay-user RS-N"
+	"kernel rst nf_ntm-RS-T nf_ntm RS-T (decrypt + route)"
+	"user rst user-RS-T ntm-relay-user RS-T"
+	"wg relay WireGuard WireGuard relay hop (decrypt + encrypt)"
+	"turn relay coturn coturn (TURN clients)"
+)
 cdf() { # fwd-*.csv -> "us fraction" sorted
 	awk -F, '{ print $2 / 1000 }' "$1" | sort -g | awk '{ v[NR] = $1 } END { for (i = 1; i <= NR; i++) print v[i], i / NR }'
 }
@@ -64,10 +76,8 @@ if command -v gnuplot >/dev/null; then
 	done
 	# One plot per packet size: each RS, 1 flow and FLOWS flows side by side.
 	for size in 64 1400; do
-		for row in "plain fwd plain" "kernel rss nf_ntm-RS-S" "user rss user-RS-S" \
-			"kernel rsn nf_ntm-RS-N" "user rsn user-RS-N" "kernel rst nf_ntm-RS-T" \
-			"user rst user-RS-T" "wg relay WireGuard" "turn relay coturn"; do
-			read -r dp sc label <<<"$row"
+		for row in "${RATE_ROWS[@]}"; do
+			read -r dp sc label _ <<<"$row"
 			a=$(v rate "$dp" "$sc-${size}B-1f" forwarded_pps)
 			b=$(v rate "$dp" "$sc-${size}B-${flows}f" forwarded_pps)
 			[[ $a == n/a && $b == n/a ]] && continue
@@ -137,12 +147,8 @@ rate_row() { # dp scen label SIZE FLOWS: one row of section 3's tables
 }
 rate_rows() { # SIZE: every RS, 1 flow and FLOWS flows
 	local row dp sc label n
-	for row in "plain fwd plain IPv4 forwarding, nft dnat+masquerade" \
-		"kernel rss nf_ntm RS-S" "user rss ntm-relay-user RS-S" \
-		"kernel rsn nf_ntm RS-N (decrypt + NAT)" "user rsn ntm-relay-user RS-N" \
-		"kernel rst nf_ntm RS-T (decrypt + route)" "user rst ntm-relay-user RS-T" \
-		"wg relay WireGuard relay hop (decrypt + encrypt)" "turn relay coturn (TURN clients)"; do
-		read -r dp sc label <<<"$row"
+	for row in "${RATE_ROWS[@]}"; do
+		read -r dp sc _ label <<<"$row"
 		for n in 1 "$flows"; do
 			rate_row "$dp" "$sc" "$label" "$1" "$n"
 		done
